@@ -1,0 +1,196 @@
+//! [`Code`]: a one-time code, parsed from what a person typed.
+
+use core::fmt;
+
+use subtle::{Choice, ConstantTimeEq};
+use thiserror::Error;
+
+use crate::params::Digits;
+
+/// Why typed input is not a code. Carries lengths and positions, never the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum CodeError {
+    /// More than [`Code::MAX_INPUT`] bytes of input.
+    #[error("input of {len} bytes exceeds the limit of {max}")]
+    TooLong {
+        /// The input length in bytes.
+        len: usize,
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A byte that is neither an ASCII digit nor a separator between digits.
+    #[error("unexpected character at byte {position}")]
+    InvalidCharacter {
+        /// Byte offset of the first offending byte.
+        position: usize,
+    },
+    /// The wrong number of digits (zero included).
+    #[error("expected {expected} digits, found {found}")]
+    WrongLength {
+        /// The configured digit count.
+        expected: u32,
+        /// The number of digits found.
+        found: usize,
+    },
+}
+
+/// A one-time code: a value below `10^digits` and its digit count.
+///
+/// Fixed-size and allocation-free. `Display` zero-pads to the digit count;
+/// `Debug` does not show the value (a live code is a credential). Equality
+/// is constant time.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::CodeError> {
+/// use twostep::{Code, Digits};
+/// let c = Code::parse("012 345", Digits::SIX)?;
+/// assert_eq!(c.to_string(), "012345");
+/// assert_eq!(c, Code::parse("012-345", Digits::SIX)?);
+/// assert!(Code::parse("12345a", Digits::SIX).is_err());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy)]
+pub struct Code {
+    value: u32,
+    digits: Digits,
+}
+
+impl Code {
+    /// The longest input accepted, in bytes.
+    pub const MAX_INPUT: usize = 64;
+
+    /// Parses typed input: exactly `digits` ASCII digits, with ASCII spaces and
+    /// hyphens allowed between digits (`"123 456"`, `"123-456"`).
+    ///
+    /// # Errors
+    ///
+    /// [`CodeError::TooLong`] over 64 bytes, [`CodeError::InvalidCharacter`] for
+    /// anything else (letters, `+`, non-ASCII digits, a leading or trailing
+    /// separator) and [`CodeError::WrongLength`] for the wrong digit count.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::CodeError> {
+    /// use twostep::{Code, Digits};
+    /// assert_eq!(Code::parse("1234 5678", Digits::EIGHT)?.to_string(), "12345678");
+    /// assert!(Code::parse(" 123456", Digits::SIX).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn parse(input: &str, digits: Digits) -> Result<Self, CodeError> {
+        let bytes = input.as_bytes();
+        if bytes.len() > Self::MAX_INPUT {
+            return Err(CodeError::TooLong {
+                len: bytes.len(),
+                max: Self::MAX_INPUT,
+            });
+        }
+        let mut value: u64 = 0;
+        let mut found: usize = 0;
+        let mut trailing_separator = None;
+        for (position, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_digit() {
+                value = value
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(b.wrapping_sub(b'0')));
+                found = found.saturating_add(1);
+                trailing_separator = None;
+            } else if (b == b' ' || b == b'-') && found > 0 {
+                trailing_separator = trailing_separator.or(Some(position));
+            } else {
+                return Err(CodeError::InvalidCharacter { position });
+            }
+        }
+        if let Some(position) = trailing_separator {
+            return Err(CodeError::InvalidCharacter { position });
+        }
+        let expected = digits.get();
+        if found != expected as usize {
+            return Err(CodeError::WrongLength { expected, found });
+        }
+        // Exactly `digits` <= 10 digits: below 10^10, but may exceed u32.
+        let value = u32::try_from(value).map_err(|_| CodeError::WrongLength { expected, found })?;
+        Ok(Self { value, digits })
+    }
+
+    /// A code from its numeric value.
+    ///
+    /// Returns `None` if `value >= 10^digits`.
+    ///
+    /// ```
+    /// use twostep::{Code, Digits};
+    /// assert_eq!(Code::from_value(42, Digits::SIX).map(|c| c.to_string()), Some("000042".into()));
+    /// assert!(Code::from_value(1_000_000, Digits::SIX).is_none());
+    /// ```
+    #[must_use]
+    pub fn from_value(value: u32, digits: Digits) -> Option<Self> {
+        (u64::from(value) < digits.modulus()).then_some(Self { value, digits })
+    }
+
+    /// Builds a code from a truncated HMAC value (31 bits) — RFC 4226 §5.3 step 3.
+    pub(crate) fn from_truncated(truncated: u32, digits: Digits) -> Self {
+        let m = digits.modulus();
+        // m > 0 always; `checked_rem` keeps the arithmetic lint-clean.
+        let v = u64::from(truncated).checked_rem(m).unwrap_or(0);
+        Self {
+            value: u32::try_from(v).unwrap_or(0),
+            digits,
+        }
+    }
+
+    /// The numeric value.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::CodeError> {
+    /// assert_eq!(twostep::Code::parse("000042", twostep::Digits::SIX)?.value(), 42);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub const fn value(&self) -> u32 {
+        self.value
+    }
+
+    /// The digit count.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::CodeError> {
+    /// assert_eq!(twostep::Code::parse("000042", twostep::Digits::SIX)?.digits().get(), 6);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub const fn digits(&self) -> Digits {
+        self.digits
+    }
+}
+
+impl ConstantTimeEq for Code {
+    fn ct_eq(&self, other: &Self) -> Choice {
+        self.value.ct_eq(&other.value) & self.digits.get().ct_eq(&other.digits.get())
+    }
+}
+
+impl PartialEq for Code {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl Eq for Code {}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:0width$}",
+            self.value,
+            width = self.digits.get() as usize
+        )
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Code")
+            .field("digits", &self.digits.get())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,128 @@
+//! [`UnixTime`]: an instant as whole seconds since the Unix epoch.
+
+use crate::error::TimeError;
+
+/// An instant, as whole seconds since 1970-01-01T00:00:00Z.
+///
+/// twostep never reads the clock: every call that depends on time takes a
+/// `UnixTime` from the caller. Convert from the clock at the call site:
+///
+/// ```
+/// # fn main() -> Result<(), twostep::TimeError> {
+/// use twostep::UnixTime;
+/// let now = UnixTime::try_from(time::OffsetDateTime::now_utc())?;
+/// # #[cfg(feature = "std")]
+/// let also_now = UnixTime::try_from(std::time::SystemTime::now())?;
+/// assert!(now.as_secs() > 1_700_000_000);
+/// # Ok(()) }
+/// ```
+///
+/// Every `u64` is representable, so no future instant wraps. Instants before
+/// 1970 are refused with [`TimeError::BeforeEpoch`] instead of wrapping, and
+/// sub-second parts are truncated toward the past.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UnixTime(u64);
+
+impl UnixTime {
+    /// The Unix epoch, 1970-01-01T00:00:00Z.
+    pub const EPOCH: Self = Self(0);
+
+    /// The instant `secs` seconds after the epoch.
+    ///
+    /// ```
+    /// let t = twostep::UnixTime::from_secs(59);
+    /// assert_eq!(t.as_secs(), 59);
+    /// ```
+    #[must_use]
+    pub const fn from_secs(secs: u64) -> Self {
+        Self(secs)
+    }
+
+    /// Seconds since the epoch.
+    ///
+    /// ```
+    /// assert_eq!(twostep::UnixTime::EPOCH.as_secs(), 0);
+    /// ```
+    #[must_use]
+    pub const fn as_secs(self) -> u64 {
+        self.0
+    }
+
+    /// This instant moved by `delta` seconds (negative moves to the past),
+    /// or `None` if the result would fall before the epoch or past `u64::MAX`.
+    ///
+    /// ```
+    /// use twostep::UnixTime;
+    /// let t = UnixTime::from_secs(100);
+    /// assert_eq!(t.checked_add_signed(-40), Some(UnixTime::from_secs(60)));
+    /// assert_eq!(t.checked_add_signed(-101), None);
+    /// ```
+    #[must_use]
+    pub const fn checked_add_signed(self, delta: i64) -> Option<Self> {
+        match self.0.checked_add_signed(delta) {
+            Some(s) => Some(Self(s)),
+            None => None,
+        }
+    }
+
+    /// This instant moved by `delta` (truncated to whole seconds, toward
+    /// zero), or `None` if the result is not representable.
+    ///
+    /// ```
+    /// use twostep::UnixTime;
+    /// let t = UnixTime::from_secs(100);
+    /// assert_eq!(t.checked_add(time::Duration::minutes(1)), Some(UnixTime::from_secs(160)));
+    /// ```
+    #[must_use]
+    pub const fn checked_add(self, delta: time::Duration) -> Option<Self> {
+        self.checked_add_signed(delta.whole_seconds())
+    }
+}
+
+impl From<UnixTime> for u64 {
+    fn from(t: UnixTime) -> u64 {
+        t.0
+    }
+}
+
+impl TryFrom<time::OffsetDateTime> for UnixTime {
+    type Error = TimeError;
+
+    /// Converts, truncating sub-second parts toward the past.
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::BeforeEpoch`] for an instant before 1970.
+    fn try_from(t: time::OffsetDateTime) -> Result<Self, TimeError> {
+        // unix_timestamp() floors toward the past for whole seconds.
+        u64::try_from(t.unix_timestamp())
+            .map(Self)
+            .map_err(|_| TimeError::BeforeEpoch)
+    }
+}
+
+impl TryFrom<UnixTime> for time::OffsetDateTime {
+    type Error = TimeError;
+
+    /// Converts back; fails past the year 9999 (the `time` crate's range).
+    fn try_from(t: UnixTime) -> Result<Self, TimeError> {
+        let secs = i64::try_from(t.0).map_err(|_| TimeError::OutOfRange)?;
+        time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| TimeError::OutOfRange)
+    }
+}
+
+#[cfg(feature = "std")]
+impl TryFrom<std::time::SystemTime> for UnixTime {
+    type Error = TimeError;
+
+    /// Converts, truncating sub-second parts.
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::BeforeEpoch`] for an instant before 1970.
+    fn try_from(t: std::time::SystemTime) -> Result<Self, TimeError> {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| Self(d.as_secs()))
+            .map_err(|_| TimeError::BeforeEpoch)
+    }
+}
