@@ -124,6 +124,15 @@ impl KeyedOtp {
         Code::from_truncated(self.engine.truncated(counter), self.digits)
     }
 
+    /// Codes for several independent counters at once. Scans (the
+    /// diagnostic) call this so that an implementation can keep several hash
+    /// chains in flight.
+    #[inline]
+    #[allow(dead_code)] // used by the diagnostic scan
+    pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
+        counters.map(|c| self.code(c))
+    }
+
     /// Evaluates `code` against every counter that `counters` yields, in
     /// constant time with respect to the secret and the code: no early exit,
     /// `subtle` comparisons, and a branch-free select of the first match.

@@ -422,6 +422,12 @@ impl KeyedTotp {
         Ok(Match::new(step, center))
     }
 
+    /// Codes of several independent steps at once, for wide scans.
+    #[allow(dead_code)] // used by the diagnostic scan
+    pub(crate) fn codes_at_steps<const N: usize>(&self, steps: [u64; N]) -> [Code; N] {
+        self.hotp.codes(steps)
+    }
+
     fn hotp_find(&self, code: &Code, steps: impl Iterator<Item = u64>) -> Option<u64> {
         self.hotp.find(code, steps)
     }

@@ -10,10 +10,15 @@ use crate::error::TimeError;
 /// ```
 /// # fn main() -> Result<(), twostep::TimeError> {
 /// use twostep::UnixTime;
-/// let now = UnixTime::try_from(time::OffsetDateTime::now_utc())?;
-/// # #[cfg(feature = "std")]
-/// let also_now = UnixTime::try_from(std::time::SystemTime::now())?;
-/// assert!(now.as_secs() > 1_700_000_000);
+/// # #[cfg(feature = "std")] {
+/// let now = UnixTime::try_from(std::time::SystemTime::now())?;
+/// let also_now = UnixTime::try_from(time::OffsetDateTime::now_utc())?;
+/// assert!(now.as_secs() > 1_700_000_000 && also_now >= now);
+/// # }
+/// let instant = time::macros::datetime!(2026-11-27 12:00 UTC);
+/// assert_eq!(UnixTime::try_from(instant)?.as_secs(), 1_795_780_800);
+/// let before_1970 = time::macros::datetime!(1969-12-31 23:59:59 UTC);
+/// assert_eq!(UnixTime::try_from(before_1970), Err(twostep::TimeError::BeforeEpoch));
 /// # Ok(()) }
 /// ```
 ///
