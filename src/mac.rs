@@ -59,6 +59,8 @@ impl Engine {
     /// dynamic truncation to 31 bits.
     #[inline]
     pub(crate) fn truncated(&self, counter: u64) -> u32 {
+        #[cfg(test)]
+        test_counter::bump();
         let msg = counter.to_be_bytes();
         match self {
             Self::Sha1(m) => {
@@ -161,4 +163,61 @@ pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterat
             .flatten();
         before.into_iter().chain(after)
     })
+}
+
+/// Unit tests count HMAC evaluations per thread, to prove that rejected input
+/// (malformed, throttled) computes none. Compiled only for `cargo test`'s
+/// unit-test build.
+#[cfg(test)]
+pub(crate) mod test_counter {
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static EVALUATIONS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn bump() {
+        EVALUATIONS.with(|c| c.set(c.get().saturating_add(1)));
+    }
+
+    /// HMAC evaluations on this thread so far.
+    pub(crate) fn evaluations() -> u64 {
+        EVALUATIONS.with(Cell::get)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_counts_each_window_step_and_nothing_for_malformed_input() {
+        let key = KeyedOtp::new(Algorithm::Sha1, Digits::DEFAULT, b"12345678901234567890");
+        let code = key.code(7);
+        let before = test_counter::evaluations();
+        assert_eq!(key.find(&code, nearest_first(7, 2, 3)), Some(7));
+        // 2 behind + centre + 3 ahead, no early exit although step 7 matched first.
+        assert_eq!(test_counter::evaluations() - before, 6);
+        let before = test_counter::evaluations();
+        let totp = crate::Totp::new();
+        let secret = crate::Secret::from_bytes(b"12345678901234567890").unwrap();
+        let r = totp.verify(
+            &secret,
+            "12a456",
+            crate::UnixTime::from_secs(59),
+            crate::Window::DEFAULT,
+        );
+        assert!(matches!(r, Err(crate::VerifyError::Malformed(_))));
+        assert_eq!(test_counter::evaluations(), before);
+    }
+
+    #[test]
+    fn nearest_first_order_and_edges() {
+        let v: Vec<u64> = nearest_first(10, 2, 1).collect();
+        assert_eq!(v, [10, 9, 11, 8]);
+        let v: Vec<u64> = nearest_first(0, 3, 1).collect();
+        assert_eq!(v, [0, 1]);
+        let v: Vec<u64> = nearest_first(u64::MAX, 1, 2).collect();
+        assert_eq!(v, [u64::MAX, u64::MAX - 1]);
+    }
 }
