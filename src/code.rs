@@ -52,7 +52,7 @@ pub enum CodeError {
 /// ```
 #[derive(Clone, Copy)]
 pub struct Code {
-    value: u32,
+    value: u64,
     digits: Digits,
 }
 
@@ -107,8 +107,7 @@ impl Code {
         if found != expected as usize {
             return Err(CodeError::WrongLength { expected, found });
         }
-        // Exactly `digits` <= 10 digits: below 10^10, but may exceed u32.
-        let value = u32::try_from(value).map_err(|_| CodeError::WrongLength { expected, found })?;
+        // Exactly `digits` <= 10 digits: below 10^10, so no saturation happened.
         Ok(Self { value, digits })
     }
 
@@ -122,19 +121,16 @@ impl Code {
     /// assert!(Code::from_value(1_000_000, Digits::SIX).is_none());
     /// ```
     #[must_use]
-    pub fn from_value(value: u32, digits: Digits) -> Option<Self> {
-        (u64::from(value) < digits.modulus()).then_some(Self { value, digits })
+    pub fn from_value(value: u64, digits: Digits) -> Option<Self> {
+        (value < digits.modulus()).then_some(Self { value, digits })
     }
 
     /// Builds a code from a truncated HMAC value (31 bits) — RFC 4226 §5.3 step 3.
     pub(crate) fn from_truncated(truncated: u32, digits: Digits) -> Self {
         let m = digits.modulus();
         // m > 0 always; `checked_rem` keeps the arithmetic lint-clean.
-        let v = u64::from(truncated).checked_rem(m).unwrap_or(0);
-        Self {
-            value: u32::try_from(v).unwrap_or(0),
-            digits,
-        }
+        let value = u64::from(truncated).checked_rem(m).unwrap_or(0);
+        Self { value, digits }
     }
 
     /// The numeric value.
@@ -145,7 +141,7 @@ impl Code {
     /// # Ok(()) }
     /// ```
     #[must_use]
-    pub const fn value(&self) -> u32 {
+    pub const fn value(&self) -> u64 {
         self.value
     }
 
