@@ -38,6 +38,7 @@
 //! - twostep trusts the time you pass in: use the server clock, never a
 //!   time sent by the client.
 
+#![forbid(unsafe_code)]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
