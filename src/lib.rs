@@ -39,7 +39,9 @@
 //!   time sent by the client.
 
 #![forbid(unsafe_code)]
-#![cfg_attr(not(feature = "std"), no_std)]
+// Unit tests (`cfg(test)`) link std for their per-thread HMAC counter (src/mac.rs);
+// every other build without the `std` feature is `no_std`.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
