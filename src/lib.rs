@@ -38,7 +38,10 @@
 //! - twostep trusts the time you pass in: use the server clock, never a
 //!   time sent by the client.
 
-#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+// Unit tests (`cfg(test)`) link std for their per-thread HMAC counter (src/mac.rs);
+// every other build without the `std` feature is `no_std`.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
