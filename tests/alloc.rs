@@ -123,7 +123,7 @@ fn keyed_totp_generate_and_verify_do_not_allocate() {
                 let centre = key.code_at_step(step).to_string();
                 let miss = {
                     // A code that matches no step of the window.
-                    let mut v = 0u32;
+                    let mut v = 0u64;
                     loop {
                         let c = Code::from_value(v, Digits::EIGHT).unwrap();
                         if key.verify_code(&c, now, w).is_err() {

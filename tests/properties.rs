@@ -370,15 +370,9 @@ proptest! {
     ) {
         let got = Code::parse(&input, d);
         match model_parse(&input, d.get()) {
-            Ok(v) if v > u64::from(u32::MAX) => {
-                // Ten digits above u32::MAX: no code can have this value (truncation
-                // yields < 2^31), and `Code` holds a u32, so parse refuses it.
-                prop_assert_eq!(d.get(), 10);
-                prop_assert!(got.is_err());
-            }
             Ok(v) => {
                 let c = got.unwrap();
-                prop_assert_eq!(u64::from(c.value()), v);
+                prop_assert_eq!(c.value(), v);
                 prop_assert_eq!(c.digits(), d);
                 // Display is the digits, zero-padded, without separators.
                 let plain: String = input.chars().filter(char::is_ascii_digit).collect();
@@ -397,7 +391,7 @@ proptest! {
         let plain: String = s.chars().filter(char::is_ascii_digit).collect();
         let d = Digits::new(u32::try_from(plain.len()).unwrap()).unwrap();
         prop_assert_eq!(Code::parse(&s, d).unwrap(), Code::parse(&plain, d).unwrap());
-        prop_assert_eq!(Code::parse(&s, d).unwrap().value(), plain.parse::<u32>().unwrap());
+        prop_assert_eq!(Code::parse(&s, d).unwrap().value(), plain.parse::<u64>().unwrap());
     }
 }
 
@@ -442,10 +436,21 @@ fn code_parse_fixed_cases() {
     let at_cap = format!("1{}23456", " ".repeat(58));
     assert_eq!(at_cap.len(), 64);
     assert_eq!(Code::parse(&at_cap, six).unwrap().value(), 123_456);
-    // Ten digits: the largest u32 parses, one more is refused (see the report).
+    // Ten digits: every ten-digit input is a code, even above u32::MAX
+    // (it can never match, as truncation yields < 2^31, but it is well formed).
     let ten = Digits::new(10).unwrap();
-    assert_eq!(Code::parse("4294967295", ten).unwrap().value(), u32::MAX);
-    assert!(Code::parse("4294967296", ten).is_err());
+    assert_eq!(
+        Code::parse("4294967295", ten).unwrap().value(),
+        u64::from(u32::MAX)
+    );
+    assert_eq!(
+        Code::parse("9999999999", ten).unwrap().value(),
+        9_999_999_999
+    );
+    assert_eq!(
+        Code::parse("9999999999", ten).unwrap().to_string(),
+        "9999999999"
+    );
 }
 
 // ------------------------------------------------------------------ base32 and Secret
