@@ -369,7 +369,7 @@ impl KeyUri {
             hotp = hotp.with_algorithm(algorithm);
         }
         if let Some(raw) = params.digits {
-            let digits = parse_number(raw)
+            let digits = parse_number(&decode_text(text, raw, true)?)
                 .and_then(|d| u32::try_from(d).ok())
                 .and_then(|d| Digits::new(d).ok())
                 .ok_or(UriError::Digits)?;
@@ -380,7 +380,7 @@ impl KeyUri {
                 .with_algorithm(hotp.algorithm())
                 .with_digits(hotp.digits());
             if let Some(raw) = params.period {
-                let period = parse_number(raw)
+                let period = parse_number(&decode_text(text, raw, true)?)
                     .and_then(|p| Period::new(p).ok())
                     .ok_or(UriError::Period)?;
                 totp = totp.with_period(period);
@@ -388,7 +388,7 @@ impl KeyUri {
             OtpKind::Totp(totp)
         } else {
             let raw = params.counter.ok_or(UriError::MissingCounter)?;
-            let counter = parse_number(raw).ok_or(UriError::Counter)?;
+            let counter = parse_number(&decode_text(text, raw, true)?).ok_or(UriError::Counter)?;
             OtpKind::Hotp { hotp, counter }
         };
 

@@ -478,6 +478,15 @@ fn real_world_shapes() {
             Some("X"),
             "a",
         ),
+        // Percent-encoded numbers.
+        Shape {
+            digits: 8,
+            ..totp(
+                "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=%38",
+                None,
+                "a",
+            )
+        },
         // `counter` on totp is ignored.
         totp(
             "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&counter=-5",
