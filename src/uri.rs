@@ -153,7 +153,8 @@ pub enum OtpKind {
 /// for all of them; `counter` always for hotp.
 ///
 /// Read: the scheme and type in any case; `:` or `%3A` as the label separator
-/// (the first one counts) with spaces after it ignored; the issuer from the
+/// (the first one counts); leading spaces of the account name (`%20` after
+/// the separator, as the format allows) ignored; the issuer from the
 /// label, the parameter, or both when they are equal; `+` in parameter values
 /// as a space (form encoding); parameter names in any case; the algorithm in
 /// any case; the secret with lower case, padding, spaces or hyphens. Unknown
