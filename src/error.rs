@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::code::CodeError;
 use crate::secret::SecretError;
+use crate::uri::UriError;
 
 /// A time that the computation cannot use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
@@ -88,4 +89,11 @@ pub enum Error {
     /// See [`VerifyError`].
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// See [`UriError`].
+    #[error(transparent)]
+    Uri(#[from] UriError),
+    /// See [`QrError`](crate::QrError) (feature `qr`).
+    #[cfg(feature = "qr")]
+    #[error(transparent)]
+    Qr(#[from] crate::QrError),
 }

@@ -51,17 +51,23 @@ mod error;
 mod hotp;
 mod mac;
 mod params;
+#[cfg(feature = "qr")]
+mod qr;
 mod secret;
 mod totp;
 mod unix_time;
+mod uri;
 
 pub use code::{Code, CodeError};
 pub use error::{Error, ParamError, TimeError, VerifyError};
 pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, Period, UnknownAlgorithm, Window};
+#[cfg(feature = "qr")]
+pub use qr::QrError;
 pub use secret::{Secret, SecretError};
 pub use totp::{KeyedTotp, Match, Totp};
 pub use unix_time::UnixTime;
+pub use uri::{Compatibility, KeyUri, OtpKind, UriError};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1,0 +1,1086 @@
+//! `otpauth://` Key URIs: round trips, real-world shapes, every malformed
+//! class, compatibility notes, and (feature `qr`) QR renderings decoded back.
+//!
+//! Expected texts are written by hand from the Key Uri Format page of the
+//! Google Authenticator wiki; expected secret bytes come from Python's
+//! `base64.b32encode`/`b32decode`, not from this crate.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use proptest::prelude::*;
+use twostep::{
+    Algorithm, Compatibility, Digits, Hotp, KeyUri, OtpKind, Period, Secret, SecretError, Totp,
+    UnixTime, UriError,
+};
+
+const HELLO: &str = "JBSWY3DPEHPK3PXP"; // b"Hello!\xde\xad\xbe\xef"
+const HELLO_BYTES: &[u8] = b"Hello!\xde\xad\xbe\xef";
+const RFC: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // b"12345678901234567890"
+
+fn secret(b32: &str) -> Secret {
+    Secret::from_base32(b32).unwrap()
+}
+
+// ---------------------------------------------------------------- building
+
+#[test]
+fn google_wiki_examples_are_written_exactly() {
+    let uri = KeyUri::totp(
+        &Totp::default(),
+        &secret(HELLO),
+        "Example",
+        "alice@google.com",
+    )
+    .unwrap();
+    let text = "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    assert_eq!(*uri.to_uri_string(), text);
+    assert_eq!(uri.to_string(), text);
+
+    let s = secret("HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ");
+    let uri = KeyUri::totp(&Totp::default(), &s, "ACME Co", "john.doe@email.com")
+        .unwrap()
+        .with_explicit_defaults(true);
+    assert_eq!(
+        uri.to_string(),
+        "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ\
+         &issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30"
+    );
+}
+
+#[test]
+fn names_are_percent_encoded_and_secret_is_unpadded_upper_case() {
+    // 16 bytes: base32 needs six '=' of padding, which the URI omits.
+    let s = Secret::from_bytes(b"1234567890123456").unwrap();
+    let uri = KeyUri::totp(&Totp::default(), &s, "A&B/C+D?", "ana b:c#1%").unwrap();
+    assert_eq!(
+        uri.to_string(),
+        "otpauth://totp/A%26B%2FC%2BD%3F:ana%20b%3Ac%231%25?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY\
+         &issuer=A%26B%2FC%2BD%3F"
+    );
+    let uri = KeyUri::totp(&Totp::default(), &s, "Bäckerei", "ana").unwrap();
+    assert_eq!(
+        uri.to_string(),
+        "otpauth://totp/B%C3%A4ckerei:ana?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY&issuer=B%C3%A4ckerei"
+    );
+}
+
+#[test]
+fn non_default_parameters_are_written_and_defaults_omitted() {
+    let s = secret(RFC);
+    let totp = Totp::default()
+        .with_algorithm(Algorithm::Sha512)
+        .with_digits(Digits::new(7).unwrap())
+        .with_period(Period::new(60).unwrap());
+    let uri = KeyUri::totp(&totp, &s, None, "ana").unwrap();
+    assert_eq!(
+        uri.to_string(),
+        format!("otpauth://totp/ana?secret={RFC}&algorithm=SHA512&digits=7&period=60")
+    );
+    let hotp = Hotp::default().with_algorithm(Algorithm::Sha256);
+    let uri = KeyUri::hotp(&hotp, &s, u64::MAX, "X", "ana").unwrap();
+    assert_eq!(
+        uri.to_string(),
+        format!(
+            "otpauth://hotp/X:ana?secret={RFC}&issuer=X&algorithm=SHA256&counter=18446744073709551615"
+        )
+    );
+    let explicit = uri.with_explicit_defaults(true);
+    assert_eq!(
+        explicit.to_string(),
+        format!(
+            "otpauth://hotp/X:ana?secret={RFC}&issuer=X&algorithm=SHA256&digits=6&counter=18446744073709551615"
+        )
+    );
+}
+
+#[test]
+fn builder_errors() {
+    let s = secret(HELLO);
+    let t = Totp::default();
+    let shifted = t.with_t0(UnixTime::from_secs(1));
+    assert_eq!(
+        KeyUri::totp(&shifted, &s, "X", "ana").err(),
+        Some(UriError::UnsupportedT0)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "X", "").err(),
+        Some(UriError::MissingAccount)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "X", "   ").err(),
+        Some(UriError::MissingAccount)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "X", "a\nb").err(),
+        Some(UriError::ControlCharacter)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "X\u{7f}", "a").err(),
+        Some(UriError::ControlCharacter)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "A:B", "ana").err(),
+        Some(UriError::AmbiguousColon)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, None, "a:b").err(),
+        Some(UriError::AmbiguousColon)
+    );
+    assert_eq!(
+        KeyUri::totp(&t, &s, "", "a:b").err(),
+        Some(UriError::AmbiguousColon)
+    );
+    // With an issuer, a ':' in the account is unambiguous (the first one separates).
+    assert!(KeyUri::totp(&t, &s, "X", "a:b").is_ok());
+    let long = "a".repeat(4096);
+    assert!(matches!(
+        KeyUri::hotp(&Hotp::default(), &s, 0, "X", &long).err(),
+        Some(UriError::TooLong { max: 4096, .. })
+    ));
+    // Leading spaces are dropped, as the parser drops them.
+    assert_eq!(KeyUri::totp(&t, &s, "X", "  ana").unwrap().account(), "ana");
+    // An empty issuer is none.
+    assert_eq!(KeyUri::totp(&t, &s, "", "ana").unwrap().issuer(), None);
+}
+
+#[test]
+fn the_longest_accepted_value_is_exactly_at_the_limit() {
+    let s = secret(HELLO);
+    let base = "otpauth://totp/?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30".len();
+    let fits = "a".repeat(KeyUri::MAX_LEN - base);
+    let uri = KeyUri::totp(&Totp::default(), &s, None, &fits).unwrap();
+    assert_eq!(uri.clone_text_explicit().len(), KeyUri::MAX_LEN);
+    let over = "a".repeat(KeyUri::MAX_LEN - base + 1);
+    assert_eq!(
+        KeyUri::totp(&Totp::default(), &s, None, &over).err(),
+        Some(UriError::TooLong {
+            len: KeyUri::MAX_LEN + 1,
+            max: KeyUri::MAX_LEN
+        })
+    );
+}
+
+trait ExplicitText {
+    fn clone_text_explicit(&self) -> String;
+}
+
+impl ExplicitText for KeyUri {
+    fn clone_text_explicit(&self) -> String {
+        let copy = KeyUri::parse(&self.to_uri_string()).unwrap();
+        copy.with_explicit_defaults(true).to_string()
+    }
+}
+
+// ---------------------------------------------------------------- round trips
+
+const ISSUERS: [Option<&str>; 6] = [
+    None,
+    Some("Example"),
+    Some("ACME Co"),
+    Some("Bäckerei Müller 🍞"),
+    Some("a&b=c?d#e/f+g%h"),
+    Some("测试"),
+];
+const ACCOUNTS: [&str; 5] = [
+    "alice@google.com",
+    "john doe",
+    "ana+tag@example.com",
+    "ユーザー",
+    "x%y&z=1?#",
+];
+
+fn check_round_trip(uri: &KeyUri) {
+    for explicit in [false, true] {
+        let text = uri.to_uri_string();
+        let shown = if explicit {
+            let copy = KeyUri::parse(&text).unwrap().with_explicit_defaults(true);
+            copy.to_string()
+        } else {
+            uri.to_string()
+        };
+        assert!(shown.len() <= KeyUri::MAX_LEN);
+        let back = KeyUri::parse(&shown).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        assert!(back == *uri, "{shown}");
+        assert_eq!(back.kind(), uri.kind());
+        assert_eq!(back.issuer(), uri.issuer());
+        assert_eq!(back.account(), uri.account());
+        assert_eq!(back.secret().expose_secret(), uri.secret().expose_secret());
+        // Canonical text is a fixed point.
+        assert_eq!(*back.to_uri_string(), *text);
+        assert!(shown.is_ascii() && !shown.contains(' '));
+    }
+}
+
+#[test]
+fn round_trip_every_parameter_combination() {
+    let s = Secret::from_bytes(b"1234567890123456").unwrap();
+    let algorithms = [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512];
+    let periods = [1, 29, 30, 31, 60, u64::from(u32::MAX)];
+    let counters = [0, 1, 1 << 32, u64::MAX];
+    let mut n = 0;
+    for alg in algorithms {
+        for d in 6..=10 {
+            let digits = Digits::new(d).unwrap();
+            for issuer in ISSUERS {
+                for account in ACCOUNTS {
+                    for p in periods {
+                        let totp = Totp::default()
+                            .with_algorithm(alg)
+                            .with_digits(digits)
+                            .with_period(Period::new(p).unwrap());
+                        let uri = KeyUri::totp(&totp, &s, issuer, account).unwrap();
+                        assert_eq!(uri.kind(), OtpKind::Totp(totp));
+                        assert_eq!(uri.period().map(Period::as_secs), Some(p));
+                        let text = uri.to_string();
+                        assert_eq!(text.contains("&period="), p != 30);
+                        assert_eq!(text.contains("&digits="), d != 6);
+                        assert_eq!(text.contains("&algorithm="), alg != Algorithm::Sha1);
+                        assert_eq!(text.contains("&issuer="), issuer.is_some());
+                        check_round_trip(&uri);
+                        n += 1;
+                    }
+                    for c in counters {
+                        let hotp = Hotp::default().with_algorithm(alg).with_digits(digits);
+                        let uri = KeyUri::hotp(&hotp, &s, c, issuer, account).unwrap();
+                        assert_eq!(uri.counter(), Some(c));
+                        assert!(uri.to_string().ends_with(&format!("&counter={c}")));
+                        check_round_trip(&uri);
+                        n += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(
+        n,
+        3 * 5 * ISSUERS.len() * ACCOUNTS.len() * (periods.len() + counters.len())
+    );
+}
+
+fn name() -> impl Strategy<Value = String> {
+    // Printable text with the characters that need encoding, and Unicode.
+    "[a-zA-Z0-9 @.:&=?#/+%_~äé测🍞-]{1,24}"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn round_trip_generated(
+        bytes in proptest::collection::vec(any::<u8>(), 10..64),
+        alg in 0usize..3,
+        digits in 6u32..=10,
+        period in 1u64..=u64::from(u32::MAX),
+        counter in proptest::option::of(any::<u64>()),
+        issuer in proptest::option::of(name()),
+        account in name(),
+    ) {
+        let s = Secret::from_bytes(&bytes).unwrap();
+        let alg = [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512][alg];
+        let digits = Digits::new(digits).unwrap();
+        let issuer = issuer.map(|i| i.replace(':', ""));
+        let built = match counter {
+            Some(c) => KeyUri::hotp(&Hotp::default().with_algorithm(alg).with_digits(digits), &s, c, issuer.as_deref(), &account),
+            None => {
+                let totp = Totp::default().with_algorithm(alg).with_digits(digits).with_period(Period::new(period).unwrap());
+                KeyUri::totp(&totp, &s, issuer.as_deref(), &account)
+            }
+        };
+        match built {
+            Ok(uri) => check_round_trip(&uri),
+            Err(e) => {
+                // Only names that cannot be represented are refused.
+                let trimmed = account.trim_start_matches(' ');
+                let issuer_none = issuer.as_deref().is_none_or(str::is_empty);
+                prop_assert!(
+                    (e == UriError::MissingAccount && trimmed.is_empty())
+                        || (e == UriError::AmbiguousColon && issuer_none && trimmed.contains(':')),
+                    "{e}"
+                );
+            }
+        }
+    }
+
+    /// What the fuzz target checks: anything that parses re-serialises and
+    /// re-parses to an equal value, and nothing panics.
+    #[test]
+    fn parse_then_reserialise_is_stable(
+        input in "(otpauth|OTPAUTH|http)://(totp|hotp|HOTP|x)/[a-zA-Z %:0-9A-F+&=?#]{0,20}\\?(secret=(JBSWY3DPEHPK3PXP|jbswy3dp|GEZDGNBVGY3TQOJQGE======)|issuer=[a-zA-Z %:+0-9]{0,8}|algorithm=(sha1|SHA256|md5)|digits=[0-9]{1,2}|period=[0-9]{1,3}|counter=-?[0-9]{1,3}|image=x|&){0,7}"
+    ) {
+        if let Ok(uri) = KeyUri::parse(&input) {
+            let text = uri.to_uri_string();
+            let again = KeyUri::parse(&text).unwrap();
+            prop_assert!(again == uri, "{} -> {}", input, *text);
+            prop_assert_eq!(&*again.to_uri_string(), &*text);
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(input in "\\PC{0,200}") {
+        let _ = KeyUri::parse(&input);
+        let _ = KeyUri::parse(&format!("otpauth://totp/{input}"));
+        let _ = KeyUri::parse(&format!("otpauth://hotp/a?secret={HELLO}&{input}"));
+    }
+}
+
+// ---------------------------------------------------------------- real-world shapes
+
+struct Shape {
+    input: &'static str,
+    issuer: Option<&'static str>,
+    account: &'static str,
+    secret: &'static [u8],
+    algorithm: Algorithm,
+    digits: u32,
+    period: Option<u64>,
+    counter: Option<u64>,
+}
+
+const fn totp(input: &'static str, issuer: Option<&'static str>, account: &'static str) -> Shape {
+    Shape {
+        input,
+        issuer,
+        account,
+        secret: HELLO_BYTES,
+        algorithm: Algorithm::Sha1,
+        digits: 6,
+        period: Some(30),
+        counter: None,
+    }
+}
+
+#[test]
+fn real_world_shapes() {
+    let acme = b"=\xc6\xca\xa4\x82Jm(\x87g\xb23\x1e \xb41f\xcb\x85\xd9";
+    let shapes = [
+        // Google Authenticator wiki, "Key Uri Format", the basic example.
+        totp(
+            "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+            Some("Example"),
+            "alice@google.com",
+        ),
+        // The same wiki's example with every parameter.
+        Shape {
+            secret: acme,
+            ..totp(
+                "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30",
+                Some("ACME Co"),
+                "john.doe@email.com",
+            )
+        },
+        // Encoded separator, and spaces after it.
+        totp(
+            "otpauth://totp/Example%3Aalice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+            Some("Example"),
+            "alice@google.com",
+        ),
+        totp(
+            "otpauth://totp/Example%3a%20%20alice?secret=JBSWY3DPEHPK3PXP",
+            Some("Example"),
+            "alice",
+        ),
+        totp(
+            "otpauth://totp/Example: alice?secret=JBSWY3DPEHPK3PXP",
+            Some("Example"),
+            "alice",
+        ),
+        // Labels with spaces, raw and encoded.
+        totp(
+            "otpauth://totp/ACME Co:john doe?secret=JBSWY3DPEHPK3PXP",
+            Some("ACME Co"),
+            "john doe",
+        ),
+        totp(
+            "otpauth://totp/My%20Bank:ana%20maria?secret=JBSWY3DPEHPK3PXP",
+            Some("My Bank"),
+            "ana maria",
+        ),
+        // Issuer only in the parameter; form-encoded '+' as a space there.
+        totp(
+            "otpauth://totp/alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+            Some("Example"),
+            "alice@google.com",
+        ),
+        totp(
+            "otpauth://totp/ACME%20Co:ana?secret=JBSWY3DPEHPK3PXP&issuer=ACME+Co",
+            Some("ACME Co"),
+            "ana",
+        ),
+        // No issuer at all.
+        totp(
+            "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP",
+            None,
+            "alice",
+        ),
+        // Unicode issuers, encoded and raw.
+        totp(
+            "otpauth://totp/B%C3%A4ckerei%20M%C3%BCller:ana?secret=JBSWY3DPEHPK3PXP&issuer=B%C3%A4ckerei%20M%C3%BCller",
+            Some("Bäckerei Müller"),
+            "ana",
+        ),
+        totp(
+            "otpauth://totp/测试:ana?secret=JBSWY3DPEHPK3PXP&issuer=%E6%B5%8B%E8%AF%95",
+            Some("测试"),
+            "ana",
+        ),
+        // Lower-case algorithm, hyphenated algorithm, odd parameter order.
+        Shape {
+            algorithm: Algorithm::Sha256,
+            ..totp(
+                "otpauth://totp/X:a?algorithm=sha256&issuer=X&secret=JBSWY3DPEHPK3PXP",
+                Some("X"),
+                "a",
+            )
+        },
+        Shape {
+            algorithm: Algorithm::Sha512,
+            digits: 8,
+            period: Some(60),
+            ..totp(
+                "otpauth://totp/X:a?secret=JBSWY3DPEHPK3PXP&algorithm=Sha-512&digits=8&period=60",
+                Some("X"),
+                "a",
+            )
+        },
+        // Lower-case, padded, grouped secrets (16 bytes need padding).
+        totp("otpauth://totp/a?secret=jbswy3dpehpk3pxp", None, "a"),
+        Shape {
+            secret: b"1234567890123456",
+            ..totp(
+                "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY%3D%3D%3D%3D%3D%3D",
+                None,
+                "a",
+            )
+        },
+        Shape {
+            secret: b"1234567890123456",
+            ..totp(
+                "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY======",
+                None,
+                "a",
+            )
+        },
+        totp(
+            "otpauth://totp/a?secret=JBSW%20Y3DP%20EHPK%203PXP",
+            None,
+            "a",
+        ),
+        // Upper-case scheme and type; parameter names in any case.
+        totp("OTPAUTH://TOTP/a?Secret=JBSWY3DPEHPK3PXP", None, "a"),
+        // Extra parameters apps add (FreeOTP `image`), a fragment, empty pairs.
+        totp(
+            "otpauth://totp/X:a?secret=JBSWY3DPEHPK3PXP&image=https%3A%2F%2Fexample.com%2Fx.png&&issuer=X#frag",
+            Some("X"),
+            "a",
+        ),
+        // Percent-encoded numbers.
+        Shape {
+            digits: 8,
+            ..totp(
+                "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=%38",
+                None,
+                "a",
+            )
+        },
+        // `counter` on totp is ignored.
+        totp(
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&counter=-5",
+            None,
+            "a",
+        ),
+        // hotp, with `period` ignored.
+        Shape {
+            period: None,
+            counter: Some(0),
+            ..totp(
+                "otpauth://hotp/Example:ana?secret=JBSWY3DPEHPK3PXP&issuer=Example&counter=0",
+                Some("Example"),
+                "ana",
+            )
+        },
+        Shape {
+            period: None,
+            counter: Some(u64::MAX),
+            digits: 8,
+            ..totp(
+                "otpauth://hotp/ana?secret=JBSWY3DPEHPK3PXP&counter=18446744073709551615&digits=8&period=0",
+                None,
+                "ana",
+            )
+        },
+        // Empty label issuer or empty parameter issuer count as none.
+        totp(
+            "otpauth://totp/:ana?secret=JBSWY3DPEHPK3PXP&issuer=",
+            None,
+            "ana",
+        ),
+        totp(
+            "otpauth://totp/:ana?secret=JBSWY3DPEHPK3PXP&issuer=Y",
+            Some("Y"),
+            "ana",
+        ),
+        // With an issuer, later colons belong to the account.
+        totp(
+            "otpauth://totp/X:a:b?secret=JBSWY3DPEHPK3PXP",
+            Some("X"),
+            "a:b",
+        ),
+    ];
+    for s in shapes {
+        let uri = KeyUri::parse(s.input).unwrap_or_else(|e| panic!("{}: {e}", s.input));
+        assert_eq!(uri.issuer(), s.issuer, "{}", s.input);
+        assert_eq!(uri.account(), s.account, "{}", s.input);
+        assert_eq!(uri.secret().expose_secret(), s.secret, "{}", s.input);
+        assert_eq!(uri.algorithm(), s.algorithm, "{}", s.input);
+        assert_eq!(uri.digits().get(), s.digits, "{}", s.input);
+        assert_eq!(uri.period().map(Period::as_secs), s.period, "{}", s.input);
+        assert_eq!(uri.counter(), s.counter, "{}", s.input);
+        check_round_trip(&uri);
+        let via_from_str: KeyUri = s.input.parse().unwrap();
+        assert!(via_from_str == uri);
+    }
+}
+
+#[test]
+fn canonical_inputs_reserialise_byte_for_byte() {
+    for text in [
+        "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+        "otpauth://totp/ACME%20Co:ana?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co&algorithm=SHA256&digits=8&period=60",
+        "otpauth://hotp/ana?secret=JBSWY3DPEHPK3PXP&counter=3",
+    ] {
+        assert_eq!(KeyUri::parse(text).unwrap().to_string(), text);
+    }
+    let full = "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30";
+    let uri = KeyUri::parse(full).unwrap();
+    assert!(!uri.explicit_defaults());
+    assert_eq!(uri.with_explicit_defaults(true).to_string(), full);
+}
+
+// ---------------------------------------------------------------- malformed
+
+#[test]
+fn every_malformed_class_has_its_typed_error() {
+    let sec = "secret=JBSWY3DPEHPK3PXP";
+    let over_long = format!("otpauth://totp/{}?{sec}", "a".repeat(4096));
+    // Under the input cap, but over it once the 2-byte characters are encoded.
+    let over_long_encoded = format!("otpauth://totp/{}?{sec}", "ä".repeat(1000));
+    let cases: Vec<(String, UriError)> = vec![
+        (
+            over_long.clone(),
+            UriError::TooLong {
+                len: over_long.len(),
+                max: 4096,
+            },
+        ),
+        (
+            over_long_encoded,
+            UriError::TooLong {
+                len: "otpauth://totp/?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30"
+                    .len()
+                    + 6000,
+                max: 4096,
+            },
+        ),
+        (format!("http://totp/a?{sec}"), UriError::Scheme),
+        (format!("otpauth:totp/a?{sec}"), UriError::Scheme),
+        (format!("otpauth:/totp/a?{sec}"), UriError::Scheme),
+        (String::new(), UriError::Scheme),
+        (format!("otpauth://motp/a?{sec}"), UriError::UnknownType),
+        (format!("otpauth://steam/a?{sec}"), UriError::UnknownType),
+        (format!("otpauth:///a?{sec}"), UriError::UnknownType),
+        (format!("otpauth://totpx/a?{sec}"), UriError::UnknownType),
+        (format!("otpauth://totp/?{sec}"), UriError::MissingAccount),
+        (format!("otpauth://totp?{sec}"), UriError::MissingAccount),
+        (
+            format!("otpauth://totp/Example:?{sec}"),
+            UriError::MissingAccount,
+        ),
+        (
+            format!("otpauth://totp/Example:%20%20?{sec}"),
+            UriError::MissingAccount,
+        ),
+        (
+            format!("otpauth://totp/a%0Ab?{sec}"),
+            UriError::ControlCharacter,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=X%00"),
+            UriError::ControlCharacter,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=A%3AB"),
+            UriError::AmbiguousColon,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=A:B"),
+            UriError::AmbiguousColon,
+        ),
+        (
+            format!("otpauth://totp/a%zz?{sec}"),
+            UriError::InvalidPercentEncoding { position: 16 },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=%4"),
+            UriError::InvalidPercentEncoding { position: 48 },
+        ),
+        (
+            "otpauth://totp/a?secret=JBSWY3DP%G0EHPK3PXP".to_owned(),
+            UriError::InvalidPercentEncoding { position: 32 },
+        ),
+        (format!("otpauth://totp/a%FF?{sec}"), UriError::InvalidUtf8),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=%C3"),
+            UriError::InvalidUtf8,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&{sec}"),
+            UriError::DuplicateParameter {
+                parameter: "secret",
+            },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+            UriError::DuplicateParameter {
+                parameter: "secret",
+            },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&issuer=X&issuer=X"),
+            UriError::DuplicateParameter {
+                parameter: "issuer",
+            },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&digits=6&digits=6"),
+            UriError::DuplicateParameter {
+                parameter: "digits",
+            },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&algorithm=SHA1&algorithm=SHA1"),
+            UriError::DuplicateParameter {
+                parameter: "algorithm",
+            },
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&period=30&period=30"),
+            UriError::DuplicateParameter {
+                parameter: "period",
+            },
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter=1&counter=1"),
+            UriError::DuplicateParameter {
+                parameter: "counter",
+            },
+        ),
+        ("otpauth://totp/a".to_owned(), UriError::MissingSecret),
+        (
+            "otpauth://totp/a?issuer=X".to_owned(),
+            UriError::MissingSecret,
+        ),
+        (
+            "otpauth://totp/a?secret=".to_owned(),
+            UriError::MissingSecret,
+        ),
+        (
+            "otpauth://totp/a?secret".to_owned(),
+            UriError::MissingSecret,
+        ),
+        (
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PX1".to_owned(),
+            UriError::InvalidSecret(SecretError::InvalidCharacter { position: 15 }),
+        ),
+        (
+            "otpauth://totp/a?secret=JBSWY3DP".to_owned(),
+            UriError::InvalidSecret(SecretError::Length {
+                len: 5,
+                min: 10,
+                max: 1024,
+            }),
+        ),
+        (
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3P".to_owned(),
+            UriError::InvalidSecret(SecretError::InvalidLength { symbols: 14 }),
+        ),
+        (
+            format!("otpauth://totp/A:a?{sec}&issuer=B"),
+            UriError::IssuerMismatch,
+        ),
+        (
+            format!("otpauth://totp/A:a?{sec}&issuer=a"),
+            UriError::IssuerMismatch,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&algorithm=MD5"),
+            UriError::UnknownAlgorithm,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&algorithm="),
+            UriError::UnknownAlgorithm,
+        ),
+        (format!("otpauth://totp/a?{sec}&digits=5"), UriError::Digits),
+        (
+            format!("otpauth://totp/a?{sec}&digits=11"),
+            UriError::Digits,
+        ),
+        (format!("otpauth://totp/a?{sec}&digits="), UriError::Digits),
+        (
+            format!("otpauth://totp/a?{sec}&digits=six"),
+            UriError::Digits,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&digits=+6"),
+            UriError::Digits,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&digits=-6"),
+            UriError::Digits,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&digits=4294967302"),
+            UriError::Digits,
+        ),
+        (format!("otpauth://totp/a?{sec}&period=0"), UriError::Period),
+        (
+            format!("otpauth://totp/a?{sec}&period=-30"),
+            UriError::Period,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&period=30s"),
+            UriError::Period,
+        ),
+        (
+            format!("otpauth://totp/a?{sec}&period=4294967296"),
+            UriError::Period,
+        ),
+        (format!("otpauth://totp/a?{sec}&period="), UriError::Period),
+        (format!("otpauth://hotp/a?{sec}"), UriError::MissingCounter),
+        (
+            format!("otpauth://hotp/a?{sec}&period=30"),
+            UriError::MissingCounter,
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter=-1"),
+            UriError::Counter,
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter="),
+            UriError::Counter,
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter=1e3"),
+            UriError::Counter,
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter=18446744073709551616"),
+            UriError::Counter,
+        ),
+    ];
+    for (input, expected) in &cases {
+        let err = KeyUri::parse(input).err();
+        assert_eq!(err.as_ref(), Some(expected), "{input}");
+        let err = err.unwrap();
+        let (text, debug) = (err.to_string(), format!("{err:?}"));
+        for secret in [
+            "JBSWY3DPEHPK3PXP",
+            "jbswy3dpehpk3pxp",
+            "JBSWY3DP",
+            "GEZDGNBVGY3TQOJQ",
+        ] {
+            assert!(
+                !text.contains(secret) && !debug.contains(secret),
+                "{input}: {text}"
+            );
+        }
+        assert!(
+            !text.ends_with('.') && text == text.to_lowercase(),
+            "{text}"
+        );
+        let umbrella = twostep::Error::from(err);
+        assert!(!umbrella.to_string().contains("JBSWY3DP"));
+    }
+    assert!(cases.len() >= 55);
+}
+
+#[test]
+fn the_secret_is_never_printed_by_debug() {
+    let uri = KeyUri::totp(&Totp::default(), &secret(HELLO), "Example", "ana").unwrap();
+    let debug = format!("{uri:?}");
+    assert!(
+        !debug.contains(HELLO) && !debug.to_lowercase().contains("jbswy3dp"),
+        "{debug}"
+    );
+    // No bytes either: b'H' is 72, b'e' is 101.
+    assert!(
+        !debug.contains("72, 101") && debug.contains("len: 10"),
+        "{debug}"
+    );
+    assert!(debug.contains("Example") && debug.contains("ana"));
+}
+
+#[test]
+fn equality_compares_every_field_but_the_format_choice() {
+    let s = secret(HELLO);
+    let t = Totp::default();
+    let a = KeyUri::totp(&t, &s, "X", "ana").unwrap();
+    assert!(
+        a == KeyUri::totp(&t, &s, "X", "ana")
+            .unwrap()
+            .with_explicit_defaults(true)
+    );
+    assert!(a != KeyUri::totp(&t, &secret(RFC), "X", "ana").unwrap());
+    assert!(a != KeyUri::totp(&t, &s, "Y", "ana").unwrap());
+    assert!(a != KeyUri::totp(&t, &s, None, "ana").unwrap());
+    assert!(a != KeyUri::totp(&t, &s, "X", "bob").unwrap());
+    assert!(a != KeyUri::totp(&t.with_digits(Digits::EIGHT), &s, "X", "ana").unwrap());
+    assert!(a != KeyUri::hotp(&Hotp::default(), &s, 0, "X", "ana").unwrap());
+    let h = KeyUri::hotp(&Hotp::default(), &s, 0, "X", "ana").unwrap();
+    assert!(h != KeyUri::hotp(&Hotp::default(), &s, 1, "X", "ana").unwrap());
+    assert_eq!(a.into_secret().expose_secret(), HELLO_BYTES);
+}
+
+#[test]
+fn codes_from_a_parsed_uri_match_the_builder_parameters() {
+    // The parameters that matter for the codes survive the trip.
+    let s = secret(RFC);
+    let totp = Totp::default()
+        .with_algorithm(Algorithm::Sha256)
+        .with_digits(Digits::EIGHT);
+    let uri = KeyUri::parse(&KeyUri::totp(&totp, &s, "X", "a").unwrap().to_uri_string()).unwrap();
+    let OtpKind::Totp(parsed) = uri.kind() else {
+        panic!("not totp")
+    };
+    let now = UnixTime::from_secs(59);
+    assert_eq!(
+        parsed.generate(uri.secret(), now).unwrap(),
+        totp.generate(&s, now).unwrap()
+    );
+    assert_eq!(parsed, totp);
+}
+
+// ---------------------------------------------------------------- compatibility
+
+#[test]
+fn compatibility_notes() {
+    let s = Secret::from_bytes(&[7; 20]).unwrap();
+    let plain = KeyUri::totp(&Totp::default(), &s, "X", "ana").unwrap();
+    assert_eq!(plain.compatibility().count(), 0);
+
+    let totp = Totp::default()
+        .with_algorithm(Algorithm::Sha512)
+        .with_digits(Digits::EIGHT)
+        .with_period(Period::new(60).unwrap());
+    let all: Vec<_> = KeyUri::totp(&totp, &s, None, "ana")
+        .unwrap()
+        .compatibility()
+        .collect();
+    assert_eq!(
+        all,
+        [
+            Compatibility::Algorithm(Algorithm::Sha512),
+            Compatibility::Digits(Digits::EIGHT),
+            Compatibility::Period(Period::new(60).unwrap()),
+            Compatibility::NoIssuer,
+        ]
+    );
+    let short = Secret::from_bytes(&[7; 10]).unwrap();
+    let h: Vec<_> = KeyUri::hotp(&Hotp::default(), &short, 0, "X", "a:b")
+        .unwrap()
+        .compatibility()
+        .collect();
+    assert_eq!(
+        h,
+        [
+            Compatibility::Hotp,
+            Compatibility::ColonInAccount,
+            Compatibility::ShortSecret { len: 10 }
+        ]
+    );
+
+    let ten = Compatibility::Digits(Digits::MAX).to_string();
+    assert!(
+        ten.contains("10 digits") && ten.contains("RFC 4226"),
+        "{ten}"
+    );
+    for note in all.iter().chain(&h) {
+        let text = note.to_string();
+        assert!(!text.is_empty() && !text.ends_with('.'), "{text}");
+    }
+    assert!(
+        Compatibility::Period(Period::new(60).unwrap())
+            .to_string()
+            .contains("some authenticator apps")
+    );
+}
+
+// ---------------------------------------------------------------- QR
+
+#[cfg(feature = "qr")]
+mod qr {
+    use super::*;
+
+    fn enrolment_uri() -> KeyUri {
+        KeyUri::totp(
+            &Totp::default(),
+            &secret(RFC),
+            "Example Co",
+            "ana@example.com",
+        )
+        .unwrap()
+    }
+
+    /// The module matrix (true = dark) drawn by the terminal rendering,
+    /// quiet zone included.
+    fn terminal_matrix(text: &str) -> Vec<Vec<bool>> {
+        let mut rows = Vec::new();
+        for line in text.lines() {
+            let (mut top, mut bottom) = (Vec::new(), Vec::new());
+            for c in line.chars() {
+                let (t, b) = match c {
+                    '█' => (true, true),
+                    '▀' => (true, false),
+                    '▄' => (false, true),
+                    ' ' => (false, false),
+                    other => panic!("unexpected {other:?}"),
+                };
+                // Blocks are light modules.
+                top.push(!t);
+                bottom.push(!b);
+            }
+            rows.push(top);
+            rows.push(bottom);
+        }
+        rows
+    }
+
+    fn decode(matrix: &[Vec<bool>]) -> String {
+        const SCALE: usize = 4;
+        let (h, w) = (matrix.len(), matrix[0].len());
+        let mut img = rqrr::PreparedImage::prepare_from_bitmap(w * SCALE, h * SCALE, |x, y| {
+            matrix[y / SCALE][x / SCALE]
+        });
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1);
+        grids[0].decode().unwrap().1
+    }
+
+    #[test]
+    fn terminal_rendering_has_the_expected_shape_and_decodes_to_the_uri() {
+        let uri = enrolment_uri();
+        let text = uri.to_qr_terminal().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let side = lines[0].chars().count();
+        let n = side - 8;
+        assert!(
+            n >= 21 && (n - 21).is_multiple_of(4),
+            "{n} is not a QR symbol width"
+        );
+        assert_eq!(lines.len(), side.div_ceil(2));
+        assert!(lines.iter().all(|l| l.chars().count() == side));
+        assert!(text.ends_with('\n') && text.matches('\n').count() == lines.len());
+        // Quiet zone: the first two lines are fully light, and every line
+        // starts and ends with four light columns.
+        assert!(lines[0].chars().all(|c| c == '█') && lines[1].chars().all(|c| c == '█'));
+        let m = terminal_matrix(&text);
+        for row in &m[..side] {
+            assert!(row[..4].iter().chain(&row[side - 4..]).all(|dark| !dark));
+        }
+        // The row below the last one is the terminal background.
+        assert!(m[side..].iter().all(|r| r.iter().all(|dark| *dark)));
+        assert_eq!(decode(&m[..side]), *uri.to_uri_string());
+    }
+
+    fn svg_matrix(svg: &str) -> Vec<Vec<bool>> {
+        // <svg ... width="W" ...>, then a path of "M{l} {t}h{w}v{h}H{l}V{t}" rectangles.
+        let width: usize = svg
+            .split("width=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let unit = 8;
+        let side = width / unit;
+        assert_eq!(side * unit, width);
+        let mut m = vec![vec![false; side]; side];
+        for rect in d.split('M').filter(|r| !r.is_empty()) {
+            let nums: Vec<usize> = rect
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+                .map(|n| n.parse().unwrap())
+                .collect();
+            let (l, t, w, h) = (nums[0], nums[1], nums[2], nums[3]);
+            for row in &mut m[t / unit..(t + h) / unit] {
+                row[l / unit..(l + w) / unit].fill(true);
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn svg_is_well_formed_has_the_module_count_and_decodes_to_the_uri() {
+        let uri = enrolment_uri();
+        let svg = uri.to_qr_svg().unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg") && svg.ends_with("</svg>"));
+        assert_eq!(svg.matches('<').count(), svg.matches('>').count());
+        assert!(svg.contains("viewBox=\"0 0 "));
+        let m = svg_matrix(&svg);
+        let side = m.len();
+        let n = side - 8;
+        assert!(
+            n >= 21 && (n - 21).is_multiple_of(4),
+            "{n} is not a QR symbol width"
+        );
+        // Same symbol as the terminal rendering, module for module.
+        let t = terminal_matrix(&uri.to_qr_terminal().unwrap());
+        assert_eq!(m[..], t[..side]);
+        let dark = m.iter().flatten().filter(|d| **d).count();
+        assert!(
+            dark > n * n / 4 && dark < n * n * 3 / 4,
+            "{dark} dark modules"
+        );
+        assert_eq!(decode(&m), *uri.to_uri_string());
+    }
+
+    #[test]
+    fn hotp_and_explicit_uris_decode_too() {
+        let uri = KeyUri::hotp(&Hotp::default(), &secret(RFC), 7, "Bäckerei", "ana")
+            .unwrap()
+            .with_explicit_defaults(true);
+        let m = terminal_matrix(&uri.to_qr_terminal().unwrap());
+        let side = m[0].len();
+        assert_eq!(decode(&m[..side]), uri.to_string());
+    }
+
+    #[test]
+    fn a_uri_too_long_for_a_qr_code_is_a_typed_error() {
+        let account = "a".repeat(3500);
+        let uri = KeyUri::totp(&Totp::default(), &secret(RFC), "X", &account).unwrap();
+        let len = uri.to_uri_string().len();
+        assert_eq!(uri.to_qr_svg(), Err(twostep::QrError::DataTooLong { len }));
+        assert_eq!(
+            uri.to_qr_terminal(),
+            Err(twostep::QrError::DataTooLong { len })
+        );
+        assert!(
+            !twostep::QrError::DataTooLong { len }
+                .to_string()
+                .contains(RFC)
+        );
+    }
+}
