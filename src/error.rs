@@ -7,6 +7,7 @@
 use thiserror::Error;
 
 use crate::code::CodeError;
+use crate::guard::{GuardConfigError, GuardStateError};
 use crate::secret::SecretError;
 
 /// A time that the computation cannot use.
@@ -88,4 +89,10 @@ pub enum Error {
     /// See [`VerifyError`].
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// See [`GuardConfigError`].
+    #[error(transparent)]
+    GuardConfig(#[from] GuardConfigError),
+    /// See [`GuardStateError`].
+    #[error(transparent)]
+    GuardState(#[from] GuardStateError),
 }
