@@ -124,6 +124,8 @@ pub enum Blocked {
 /// account is locked until the application calls
 /// [`GuardState::reset_failures`]. A success resets the count. Attempts
 /// refused while throttled or locked do not count (they were never looked at).
+/// The lock is not stored as such: a state is locked while its failure count
+/// is at least `lock_after`, so raising `lock_after` later releases it.
 ///
 /// [`Throttle::DEFAULT`] (3 free, 30 s doubling, capped at 15 min, lock at 10):
 ///
