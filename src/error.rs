@@ -7,6 +7,7 @@
 use thiserror::Error;
 
 use crate::code::CodeError;
+use crate::guard::{GuardConfigError, GuardStateError};
 use crate::secret::SecretError;
 use crate::uri::UriError;
 
@@ -96,4 +97,10 @@ pub enum Error {
     #[cfg(feature = "qr")]
     #[error(transparent)]
     Qr(#[from] crate::QrError),
+    /// See [`GuardConfigError`].
+    #[error(transparent)]
+    GuardConfig(#[from] GuardConfigError),
+    /// See [`GuardStateError`].
+    #[error(transparent)]
+    GuardState(#[from] GuardStateError),
 }

@@ -48,6 +48,7 @@ extern crate alloc;
 
 mod code;
 mod error;
+mod guard;
 mod hotp;
 mod mac;
 mod params;
@@ -60,6 +61,7 @@ mod uri;
 
 pub use code::{Code, CodeError};
 pub use error::{Error, ParamError, TimeError, VerifyError};
+pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};
 pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, Period, UnknownAlgorithm, Window};
 #[cfg(feature = "qr")]

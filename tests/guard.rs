@@ -1,0 +1,714 @@
+//! The guard: replay refusal, drift learning, throttling, resync, the stored
+//! state's text form, and the scenarios of the seed story.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
+use proptest::prelude::*;
+use time::Duration;
+use twostep::{
+    Blocked, Guard, GuardConfigError, GuardState, GuardStateError, KeyedTotp, Outcome, Secret,
+    Throttle, Totp, UnixTime, Window,
+};
+
+/// 2026-11-27T12:00:05Z: five seconds into a 30 s step.
+const NOW: u64 = 1_795_780_805;
+
+fn secret() -> Secret {
+    Secret::from_bytes(b"12345678901234567890").unwrap()
+}
+
+fn at(secs: u64) -> UnixTime {
+    UnixTime::from_secs(secs)
+}
+
+/// The code an authenticator whose clock reads `phone_secs` shows.
+fn phone_code(key: &KeyedTotp, phone_secs: u64) -> String {
+    key.generate(at(phone_secs)).unwrap().to_string()
+}
+
+fn wait(secs: i64) -> Option<Blocked> {
+    Some(Blocked::Throttled {
+        retry_after: Duration::seconds(secs),
+    })
+}
+
+// ---------------------------------------------------------------- throttle
+
+#[test]
+fn default_schedule_is_the_documented_table() {
+    // The table in Throttle's docs, written out by hand.
+    let table: [(u32, Option<Blocked>); 12] = [
+        (0, None),
+        (1, None),
+        (2, None),
+        (3, None),
+        (4, wait(30)),
+        (5, wait(60)),
+        (6, wait(120)),
+        (7, wait(240)),
+        (8, wait(480)),
+        (9, wait(900)),
+        (10, Some(Blocked::Locked)),
+        (100, Some(Blocked::Locked)),
+    ];
+    for (n, want) in table {
+        assert_eq!(Throttle::DEFAULT.after(n), want, "after {n} failures");
+    }
+    assert_eq!(Throttle::default(), Throttle::DEFAULT);
+    assert!(Throttle::DEFAULT.lock_after() <= Throttle::MAX_FAILURES / 10);
+}
+
+#[test]
+fn throttle_and_guard_configuration_is_validated() {
+    let d = Throttle::DEFAULT;
+    assert_eq!(
+        d.with_lock_after(0),
+        Err(GuardConfigError::LockAfter {
+            failures: 0,
+            max: 100
+        })
+    );
+    assert!(d.with_lock_after(101).is_err());
+    assert!(d.with_lock_after(100).is_ok());
+    assert_eq!(
+        d.with_free_attempts(101),
+        Err(GuardConfigError::FreeAttempts {
+            attempts: 101,
+            max: 100
+        })
+    );
+    let bad = [
+        (Duration::ZERO, Duration::seconds(10)),
+        (Duration::seconds(-1), Duration::seconds(10)),
+        (Duration::milliseconds(1500), Duration::seconds(10)),
+        (Duration::seconds(20), Duration::seconds(10)),
+        (Duration::seconds(1), Duration::seconds(86_401)),
+    ];
+    for (first, max) in bad {
+        assert_eq!(
+            d.with_backoff(first, max),
+            Err(GuardConfigError::Delay { max_secs: 86_400 }),
+            "{first} {max}"
+        );
+    }
+    assert!(d.with_backoff(Duration::seconds(1), Duration::DAY).is_ok());
+    assert_eq!(
+        Guard::new(Totp::new()).with_max_drift(101),
+        Err(GuardConfigError::MaxDrift {
+            steps: 101,
+            max: 100
+        })
+    );
+    // Error texts carry no input.
+    let e: twostep::Error = GuardConfigError::MaxDrift {
+        steps: 101,
+        max: 100,
+    }
+    .into();
+    assert_eq!(
+        e.to_string(),
+        "drift bound of 101 steps exceeds the maximum of 100"
+    );
+}
+
+#[test]
+fn failures_back_off_from_the_time_given_and_success_clears_them() {
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let mut state = GuardState::new();
+    for n in 1..=3 {
+        state = guard.record_failure(at(NOW), &state);
+        assert_eq!(
+            (state.failures(), guard.blocked(at(NOW), &state)),
+            (n, None)
+        );
+    }
+    state = guard.record_failure(at(NOW), &state);
+    assert_eq!(state.blocked_until(), Some(at(NOW + 30)));
+    assert_eq!(guard.blocked(at(NOW + 10), &state), wait(20));
+    assert_eq!(guard.blocked(at(NOW + 30), &state), None);
+    // A backup-code failure after the wait shares the counter: 5th, 60 s.
+    state = guard.record_failure(at(NOW + 30), &state);
+    assert_eq!(guard.blocked(at(NOW + 30), &state), wait(60));
+    let later = NOW + 90;
+    let (o, next) = guard.check_keyed(&key, &phone_code(&key, later), at(later), &state);
+    assert!(o.is_accepted());
+    assert_eq!((next.failures(), next.blocked_until()), (0, None));
+}
+
+// ------------------------------------------------------------- the checks
+
+#[test]
+fn replay_of_any_spent_step_in_the_window_is_distinguished() {
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let (o, state) = guard.check_keyed(
+        &key,
+        &key.code_at_step(step).to_string(),
+        at(NOW),
+        &GuardState::new(),
+    );
+    assert!(o.is_accepted());
+    // The previous step was never accepted, but it is at or below the last
+    // accepted one: refusing it keeps acceptance monotonic.
+    for s in [step, step - 1] {
+        let (o, next) = guard.check_keyed(&key, &key.code_at_step(s).to_string(), at(NOW), &state);
+        assert_eq!(o, Outcome::Replayed, "step {s}");
+        assert_eq!(next.failures(), 1);
+        assert_eq!(next.last_step(), Some(step));
+    }
+    let (o, _) = guard.check_keyed(
+        &key,
+        &key.code_at_step(step + 1).to_string(),
+        at(NOW),
+        &state,
+    );
+    assert!(o.is_accepted());
+}
+
+#[test]
+fn a_time_before_t0_is_reported_and_changes_nothing() {
+    let guard = Guard::new(Totp::new().with_t0(at(NOW)));
+    let state: GuardState = "g1.-.0.2.-".parse().unwrap();
+    let (o, next) = guard.check(&secret(), "123456", at(NOW - 1), &state);
+    assert_eq!(o, Outcome::Time(twostep::TimeError::BeforeT0));
+    assert_eq!(next, state);
+    let (o, next) = guard.resync(&secret(), ["123456", "654321"], at(NOW - 1), &state);
+    assert_eq!(o, Outcome::Time(twostep::TimeError::BeforeT0));
+    assert_eq!(next, state);
+}
+
+#[test]
+fn a_stored_drift_beyond_the_guard_bound_is_clamped() {
+    let guard = Guard::new(Totp::new()).with_max_drift(2).unwrap();
+    let key = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let state: GuardState = "g1.-.50.0.-".parse().unwrap();
+    // The window is centred at +2, not +50: +3 is in, +50 is out.
+    let code = |s: u64| key.code_at_step(s).to_string();
+    assert_eq!(
+        guard.check_keyed(&key, &code(step + 50), at(NOW), &state).0,
+        Outcome::Invalid
+    );
+    let (o, next) = guard.check_keyed(&key, &code(step + 3), at(NOW), &state);
+    assert!(o.is_accepted());
+    assert_eq!(next.drift(), 2);
+}
+
+#[test]
+fn drift_rule_adopts_ahead_and_ignores_one_step_of_typing_latency() {
+    let guard = Guard::new(Totp::new()).with_window(Window::new(2, 1).unwrap());
+    let key = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let code = |s: u64| key.code_at_step(s).to_string();
+    let mut state = GuardState::new();
+    // (matched step offset, learned drift afterwards), now advancing one step per row.
+    let rows: [(i64, i64); 6] = [(-1, 0), (1, 1), (0, 1), (-1, 0), (-2, -1), (-2, -1)];
+    for (i, (offset, drift)) in rows.into_iter().enumerate() {
+        let current = step + 10 * i as u64;
+        let now = guard.totp().step_start(current).unwrap();
+        let s = current.checked_add_signed(offset).unwrap();
+        let (o, next) = guard.check_keyed(&key, &code(s), now, &state);
+        let Outcome::Accepted(m) = o else {
+            panic!("row {i}: {o:?}")
+        };
+        assert_eq!((m.step(), m.offset()), (s, offset), "row {i}");
+        assert_eq!(next.drift(), drift, "row {i}");
+        state = next;
+    }
+}
+
+#[test]
+fn enrolment_confirmation_records_the_step_so_the_first_login_cannot_replay_it() {
+    let mut rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(6);
+    let secret = Secret::generate(&mut rng);
+    let guard = Guard::new(Totp::new());
+    let phone = guard.key(&secret);
+    // A wrong first try counts like a login failure, in the state kept
+    // across confirmation attempts.
+    let wrong = if phone_code(&phone, NOW) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (o, pending) = guard.check(&secret, wrong, at(NOW), &GuardState::new());
+    assert_eq!((o, pending.failures()), (Outcome::Invalid, 1));
+    let shown = phone_code(&phone, NOW + 3);
+    let (o, stored) = guard.check(&secret, &shown, at(NOW + 3), &pending);
+    let Outcome::Accepted(m) = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!(stored.last_step(), Some(m.step()));
+    assert_eq!(stored.failures(), 0);
+    // First login ten seconds later, same code still on the phone's screen.
+    let (o, after) = guard.check(&secret, &shown, at(NOW + 13), &stored);
+    assert_eq!(o, Outcome::Replayed);
+    assert_eq!(after.failures(), 1);
+    // The next code logs in.
+    let (o, _) = guard.check(&secret, &phone_code(&phone, NOW + 30), at(NOW + 31), &after);
+    assert!(o.is_accepted());
+}
+
+#[test]
+fn compare_and_swap_lets_only_one_of_two_racing_requests_spend_a_code() {
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let code = phone_code(&key, NOW);
+    let mut row = GuardState::new().to_string();
+    let cas = |row: &mut String, old: &GuardState, new: &GuardState| {
+        let won = *row == old.to_string();
+        if won {
+            *row = new.to_string();
+        }
+        won
+    };
+    // Both requests read the row before either writes.
+    let old: GuardState = row.parse().unwrap();
+    let (a, new_a) = guard.check_keyed(&key, &code, at(NOW), &old);
+    let (b, new_b) = guard.check_keyed(&key, &code, at(NOW + 1), &old);
+    assert!(a.is_accepted() && b.is_accepted());
+    assert!(cas(&mut row, &old, &new_a));
+    assert!(!cas(&mut row, &old, &new_b));
+    // The loser retries from the fresh row and is refused.
+    let fresh: GuardState = row.parse().unwrap();
+    let (b, new_b) = guard.check_keyed(&key, &code, at(NOW + 1), &fresh);
+    assert_eq!(b, Outcome::Replayed);
+    assert!(cas(&mut row, &fresh, &new_b));
+    assert_eq!(row.parse::<GuardState>().unwrap().failures(), 1);
+}
+
+#[test]
+fn resync_needs_consecutive_fresh_steps_and_counts_failures() {
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let code = |s: u64| key.code_at_step(s).to_string();
+    let fresh = GuardState::new();
+    // Out of order, a gap, or beyond the ±20-step reach: invalid.
+    for pair in [
+        [code(step + 5), code(step + 4)],
+        [code(step + 4), code(step + 6)],
+        [code(step + 20), code(step + 21)],
+    ] {
+        let (o, s) = guard.resync_keyed(&key, [&pair[0], &pair[1]], at(NOW), &fresh);
+        assert_eq!((o, s.failures()), (Outcome::Invalid, 1));
+    }
+    // At the edges of the reach: accepted, drift ±20.
+    for (later, drift) in [(step + 20, 20), (step - 20, -20)] {
+        let (o, s) = guard.resync_keyed(&key, [&code(later - 1), &code(later)], at(NOW), &fresh);
+        assert!(o.is_accepted());
+        assert_eq!((s.drift(), s.last_step()), (drift, Some(later)));
+    }
+    // A pair touching a spent step is a replay.
+    let spent: GuardState = format!("g1.{}.0.0.-", step + 4).parse().unwrap();
+    let (o, s) = guard.resync_keyed(&key, [&code(step + 4), &code(step + 5)], at(NOW), &spent);
+    assert_eq!((o, s.failures()), (Outcome::Replayed, 1));
+    let (o, _) = guard.resync_keyed(&key, [&code(step + 5), &code(step + 6)], at(NOW), &spent);
+    assert!(o.is_accepted());
+}
+
+// -------------------------------------------------------------- scenarios
+
+#[test]
+fn scenario_code_typed_forty_seconds_late() {
+    let guard = Guard::new(Totp::new());
+    let wide = guard.with_window(Window::new(2, 1).unwrap());
+    let key = guard.key(&secret());
+    let base = guard
+        .totp()
+        .step_start(guard.totp().step_at(at(NOW)).unwrap())
+        .unwrap();
+    for phase in 0..30 {
+        let read = base.as_secs() + phase;
+        let code = phone_code(&key, read);
+        let typed = at(read + 40);
+        // One step behind when read in the first 20 s of its step, else two.
+        let (o, state) = guard.check_keyed(&key, &code, typed, &GuardState::new());
+        if phase < 20 {
+            let Outcome::Accepted(m) = o else {
+                panic!("phase {phase}: {o:?}")
+            };
+            assert_eq!(m.offset(), -1);
+            assert_eq!(state.drift(), 0, "slow typing is not drift");
+        } else {
+            assert_eq!(o, Outcome::Invalid, "phase {phase}");
+        }
+        // Two steps behind tolerated by a wider window.
+        let (o, _) = wide.check_keyed(&key, &code, typed, &GuardState::new());
+        assert!(o.is_accepted(), "phase {phase}");
+    }
+}
+
+#[test]
+fn scenario_phone_two_minutes_fast() {
+    let guard = Guard::new(Totp::new());
+    let phone = guard.key(&secret());
+    let fast = |server: u64| phone_code(&phone, server + 120);
+    // The window (±1 step) does not reach 4 steps ahead.
+    let (o, state) = guard.check_keyed(&phone, &fast(NOW), at(NOW), &GuardState::new());
+    assert_eq!(o, Outcome::Invalid);
+    // Resync: the code on screen, then the next one 30 s later.
+    let first = fast(NOW + 10);
+    let second = fast(NOW + 40);
+    let (o, state) = guard.resync_keyed(&phone, [&first, &second], at(NOW + 40), &state);
+    let Outcome::Accepted(m) = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!(m.offset(), 4);
+    assert_eq!((state.drift(), state.failures()), (4, 0));
+    // The resync's codes are spent.
+    let (o, _) = guard.check_keyed(&phone, &second, at(NOW + 41), &state);
+    assert_eq!(o, Outcome::Replayed);
+    // Later logins with the fast phone pass, even typed a step late.
+    let (o, state) = guard.check_keyed(&phone, &fast(NOW + 70), at(NOW + 70), &state);
+    assert!(o.is_accepted());
+    let late = fast(NOW + 100);
+    let (o, state) = guard.check_keyed(&phone, &late, at(NOW + 125), &state);
+    assert!(o.is_accepted());
+    assert_eq!(state.drift(), 4);
+    let (o, _) = guard.check_keyed(&phone, &late, at(NOW + 126), &state);
+    assert_eq!(o, Outcome::Replayed);
+}
+
+#[test]
+fn scenario_brute_force_of_one_hundred_guesses() {
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let mut state = GuardState::new();
+    let mut t = NOW;
+    let mut looked_at = 0;
+    let mut locked_at = None;
+    for guess in 0..100u32 {
+        // A patient attacker waits out every back-off.
+        if let Some(Blocked::Throttled { retry_after }) = guard.blocked(at(t), &state) {
+            t += retry_after.whole_seconds() as u64;
+        }
+        let input = format!("{guess:06}");
+        let (o, next) = guard.check_keyed(&key, &input, at(t), &state);
+        assert!(!o.is_accepted(), "guess {guess} accepted");
+        match o {
+            Outcome::Invalid | Outcome::Replayed => looked_at += 1,
+            Outcome::Locked => {
+                locked_at.get_or_insert(guess);
+                assert_eq!(next, state);
+            }
+            other => panic!("guess {guess}: {other:?}"),
+        }
+        state = next;
+    }
+    assert_eq!(locked_at, Some(10), "hard lock after 10 looked-at guesses");
+    assert_eq!(looked_at, 10);
+    // About half an hour of waiting bought those ten guesses.
+    assert_eq!(t - NOW, 30 + 60 + 120 + 240 + 480 + 900);
+    // Locked means locked: the right code, a day later, is refused unseen.
+    let day = t + 86_400;
+    let right = phone_code(&key, day);
+    assert_eq!(
+        guard.check_keyed(&key, &right, at(day), &state).0,
+        Outcome::Locked
+    );
+    // Recovery (backup code, support) clears the lock; the code then works.
+    let (o, _) = guard.check_keyed(&key, &right, at(day), &state.reset_failures());
+    assert!(o.is_accepted());
+}
+
+// -------------------------------------------------------- the text form
+
+#[test]
+fn malformed_state_texts_get_typed_errors() {
+    use GuardStateError::*;
+    let field = |field| InvalidField { field };
+    let cases: [(&str, GuardStateError); 21] = [
+        ("", UnknownVersion),
+        ("g2.-.0.0.-", UnknownVersion),
+        ("G1.-.0.0.-", UnknownVersion),
+        (" g1.-.0.0.-", UnknownVersion),
+        ("g1", FieldCount { found: 0 }),
+        ("g1.-.0.0", FieldCount { found: 3 }),
+        ("g1.-.0.0.-.", FieldCount { found: 5 }),
+        ("g1..0.0.-", field("last_step")),
+        ("g1.01.0.0.-", field("last_step")),
+        ("g1.+1.0.0.-", field("last_step")),
+        ("g1.18446744073709551616.0.0.-", field("last_step")),
+        ("g1.-.-0.0.-", field("drift")),
+        ("g1.-.-.0.-", field("drift")),
+        ("g1.-.+1.0.-", field("drift")),
+        ("g1.-.101.0.-", DriftOutOfRange { max: 100 }),
+        ("g1.-.-999999.0.-", DriftOutOfRange { max: 100 }),
+        ("g1.-.0.4294967296.-", field("failures")),
+        ("g1.-.0.-.-", field("failures")),
+        ("g1.-.0.0. ", field("blocked_until")),
+        ("g1.-.0.0.00", field("blocked_until")),
+        (
+            "g1.-.0.0.-                                                        ",
+            TooLong { len: 66, max: 64 },
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(text.parse::<GuardState>(), Err(want), "{text:?}");
+    }
+    // The longest canonical text fits the cap.
+    let longest = format!("g1.{}.-100.{}.{}", u64::MAX, u32::MAX, u64::MAX);
+    assert_eq!(longest.len(), 60);
+    assert_eq!(longest.parse::<GuardState>().unwrap().to_string(), longest);
+    // Messages carry no input text.
+    assert_eq!(
+        "g1.01.0.0.-".parse::<GuardState>().unwrap_err().to_string(),
+        "invalid last_step field"
+    );
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_uses_the_text_form() {
+    let state: GuardState = "g1.59260423.-3.4.1795780830".parse().unwrap();
+    let json = serde_json::to_string(&state).unwrap();
+    assert_eq!(json, "\"g1.59260423.-3.4.1795780830\"");
+    assert_eq!(serde_json::from_str::<GuardState>(&json).unwrap(), state);
+    let err = serde_json::from_str::<GuardState>("\"g1.-.0.0.x\"").unwrap_err();
+    assert!(err.to_string().contains("invalid blocked_until field"));
+    assert!(serde_json::from_str::<GuardState>("17").is_err());
+}
+
+// ------------------------------------------------------------ properties
+
+fn opt_text(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}
+
+fn state_text() -> impl Strategy<Value = String> {
+    (
+        proptest::option::of(any::<u64>()),
+        -100i32..=100,
+        any::<u32>(),
+        proptest::option::of(any::<u64>()),
+    )
+        .prop_map(|(last, drift, failures, blocked)| {
+            format!(
+                "g1.{}.{drift}.{failures}.{}",
+                opt_text(last),
+                opt_text(blocked)
+            )
+        })
+}
+
+/// One thing that can happen to an account.
+#[derive(Clone, Debug)]
+enum Op {
+    /// Server time moves forward by this many seconds.
+    Wait(u16),
+    /// Server time moves back (another server, a clock step).
+    Back(u16),
+    /// The user types the phone's code, read `latency` seconds earlier.
+    Phone { latency: u8 },
+    /// Someone sends a previously accepted code again.
+    Replay(usize),
+    /// A random guess.
+    Guess(u32),
+    /// Garbage.
+    Malformed,
+    /// The user resyncs with two consecutive codes from the phone.
+    Resync,
+    /// A backup-code attempt shares the counter.
+    Backup { ok: bool },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0u16..200).prop_map(Op::Wait),
+        1 => (0u16..120).prop_map(Op::Back),
+        4 => (0u8..50).prop_map(|latency| Op::Phone { latency }),
+        2 => any::<usize>().prop_map(Op::Replay),
+        2 => (0u32..1_000_000).prop_map(Op::Guess),
+        1 => Just(Op::Malformed),
+        1 => Just(Op::Resync),
+        1 => any::<bool>().prop_map(|ok| Op::Backup { ok }),
+    ]
+}
+
+fn guard() -> impl Strategy<Value = Guard> {
+    (0u32..=3, 0u32..=3, 0u32..=25, any::<bool>()).prop_map(|(behind, ahead, drift, lenient)| {
+        let throttle = if lenient {
+            Throttle::DEFAULT
+                .with_free_attempts(100)
+                .and_then(|t| t.with_lock_after(100))
+                .unwrap()
+        } else {
+            Throttle::DEFAULT
+        };
+        Guard::new(Totp::new())
+            .with_window(Window::new(behind, ahead).unwrap())
+            .with_max_drift(drift)
+            .unwrap()
+            .with_throttle(throttle)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// No step is ever accepted twice, the drift stays within its bound, and
+    /// nothing is accepted (or changed) while throttled, whatever happens.
+    #[test]
+    fn no_step_twice_drift_bounded_nothing_while_throttled(
+        guard in guard(),
+        phone_offset in -900i64..=900,
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        let key = guard.key(&secret());
+        let mut t = NOW;
+        let mut state = GuardState::new();
+        let mut accepted: Vec<u64> = Vec::new();
+        let mut codes: Vec<String> = Vec::new();
+        for op in ops {
+            let blocked = guard.blocked(at(t), &state);
+            let result = match op {
+                Op::Wait(s) => { t += u64::from(s); None }
+                Op::Back(s) => { t -= u64::from(s); None }
+                Op::Phone { latency } => {
+                    let read = t.saturating_add_signed(phone_offset) - u64::from(latency);
+                    Some(guard.check_keyed(&key, &phone_code(&key, read), at(t), &state))
+                }
+                Op::Replay(i) if !codes.is_empty() => {
+                    let code = codes[i % codes.len()].clone();
+                    Some(guard.check_keyed(&key, &code, at(t), &state))
+                }
+                Op::Replay(_) => None,
+                Op::Guess(g) => Some(guard.check_keyed(&key, &format!("{g:06}"), at(t), &state)),
+                Op::Malformed => Some(guard.check_keyed(&key, "12 34x6", at(t), &state)),
+                Op::Resync => {
+                    let step = guard.totp().step_at(at(t.saturating_add_signed(phone_offset))).unwrap();
+                    let (a, b) = (key.code_at_step(step - 1).to_string(), key.code_at_step(step).to_string());
+                    Some(guard.resync_keyed(&key, [&a, &b], at(t), &state))
+                }
+                Op::Backup { ok } => {
+                    if blocked.is_none() {
+                        state = if ok { state.reset_failures() } else { guard.record_failure(at(t), &state) };
+                    }
+                    None
+                }
+            };
+            if let Some((outcome, next)) = result {
+                if blocked.is_some() {
+                    prop_assert_eq!(outcome, Outcome::from(blocked.unwrap()));
+                    prop_assert_eq!(next, state);
+                }
+                if let Outcome::Accepted(m) = outcome {
+                    prop_assert!(accepted.iter().all(|&s| s < m.step()), "step {} accepted again", m.step());
+                    prop_assert_eq!(next.last_step(), Some(m.step()));
+                    accepted.push(m.step());
+                    codes.push(key.code_at_step(m.step()).to_string());
+                } else {
+                    prop_assert_eq!(next.last_step(), state.last_step());
+                }
+                state = next;
+            }
+            prop_assert!(state.drift().unsigned_abs() <= u64::from(guard.max_drift()));
+            prop_assert_eq!(state.to_string().parse::<GuardState>().unwrap(), state);
+        }
+    }
+
+    /// Any throttled or locked state refuses every input, the right code
+    /// included, and is returned unchanged.
+    #[test]
+    fn throttled_accepts_nothing(
+        failures in 0u32..200,
+        wait_left in 1u64..100_000,
+        last in proptest::option::of(0u64..60_000_000),
+        offset in -3i64..=3,
+    ) {
+        let guard = Guard::new(Totp::new());
+        let key = guard.key(&secret());
+        let text = format!("g1.{}.0.{failures}.{}", opt_text(last), NOW + wait_left);
+        let state: GuardState = text.parse().unwrap();
+        prop_assert!(guard.blocked(at(NOW), &state).is_some());
+        let step = guard.totp().step_at(at(NOW)).unwrap().checked_add_signed(offset).unwrap();
+        let right = key.code_at_step(step).to_string();
+        for input in [right.as_str(), "000000", "junk"] {
+            let (o, next) = guard.check_keyed(&key, input, at(NOW), &state);
+            let refused = matches!(o, Outcome::Throttled { .. } | Outcome::Locked);
+            prop_assert!(refused, "{:?}", o);
+            prop_assert_eq!(next, state);
+        }
+        let (o, next) = guard.resync_keyed(&key, [&right, &right], at(NOW), &state);
+        prop_assert!(!o.is_accepted());
+        prop_assert_eq!(next, state);
+    }
+
+    /// Canonical text round-trips exactly, through the state and back.
+    #[test]
+    fn state_text_round_trips(text in state_text()) {
+        let state: GuardState = text.parse().unwrap();
+        prop_assert_eq!(state.to_string(), text);
+    }
+
+    /// Arbitrary text never panics the parser, and whatever parses is
+    /// canonical (prints back as the same text).
+    #[test]
+    fn arbitrary_state_text_never_panics(
+        text in prop_oneof![any::<String>(), "[g1.\\-0-9]{0,70}", "g1\\.[\\-0-9]{0,22}\\.[\\-0-9]{0,5}\\.[0-9]{0,11}\\.[\\-0-9]{0,21}"],
+    ) {
+        if let Ok(state) = text.parse::<GuardState>() {
+            prop_assert_eq!(state.to_string(), text);
+        }
+    }
+
+    /// Any valid schedule: free attempts cost nothing, delays never shrink
+    /// and stay within bounds, and the lock comes exactly at `lock_after`.
+    #[test]
+    fn throttle_schedule_is_monotone_and_bounded(
+        free in 0u32..=100,
+        lock in 1u32..=100,
+        first in 1i64..=600,
+        extra in 0i64..=86_000,
+    ) {
+        let max = (first + extra).min(86_400);
+        let t = Throttle::DEFAULT
+            .with_free_attempts(free).unwrap()
+            .with_lock_after(lock).unwrap()
+            .with_backoff(Duration::seconds(first), Duration::seconds(max)).unwrap();
+        let mut previous = Duration::ZERO;
+        for n in 0..=120u32 {
+            match t.after(n) {
+                None => prop_assert!(n <= free && n < lock),
+                Some(Blocked::Throttled { retry_after }) => {
+                    prop_assert!(n > free && n < lock);
+                    prop_assert!(retry_after >= previous && retry_after <= Duration::seconds(max));
+                    prop_assert!(retry_after >= Duration::seconds(first));
+                    previous = retry_after;
+                }
+                Some(Blocked::Locked) => prop_assert!(n >= lock),
+                Some(other) => prop_assert!(false, "unexpected {:?}", other),
+            }
+        }
+    }
+
+    /// A phone off by any drift within the bound gets back in by resync,
+    /// then logs in with its next code.
+    #[test]
+    fn resync_recovers_any_drift_within_the_bound(
+        bound in 1u32..=40,
+        skew_steps in -40i64..=40,
+        into_step in 0u64..30,
+    ) {
+        prop_assume!(skew_steps.unsigned_abs() <= u64::from(bound));
+        let guard = Guard::new(Totp::new()).with_max_drift(bound).unwrap();
+        let key = guard.key(&secret());
+        let base = guard.totp().step_start(guard.totp().step_at(at(NOW)).unwrap()).unwrap().as_secs();
+        let now = base + into_step;
+        let phone = now.checked_add_signed(skew_steps * 30).unwrap();
+        let (a, b) = (phone_code(&key, phone - 30), phone_code(&key, phone));
+        let (o, state) = guard.resync_keyed(&key, [&a, &b], at(now), &GuardState::new());
+        prop_assert!(o.is_accepted());
+        prop_assert_eq!(state.drift(), skew_steps);
+        let (o, _) = guard.check_keyed(&key, &phone_code(&key, phone + 30), at(now + 30), &state);
+        prop_assert!(o.is_accepted());
+    }
+}
