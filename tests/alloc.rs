@@ -238,3 +238,36 @@ fn code_parse_does_not_allocate() {
         assert_no_alloc(input, || Code::parse(input, d));
     }
 }
+
+#[test]
+fn guard_check_and_resync_do_not_allocate() {
+    use twostep::{Guard, GuardState, Outcome};
+    let s = secret(20);
+    let guard = Guard::default();
+    let key = guard.key(&s);
+    let now = UnixTime::from_secs(1_795_780_800);
+    let step = guard.totp().step_at(now).unwrap();
+    let good = key.code_at_step(step).to_string();
+    let fresh = GuardState::new();
+    let (outcome, after) = guard.check(&s, &good, now, &fresh);
+    assert!(matches!(outcome, Outcome::Accepted(_)));
+    assert_no_alloc("guard check accepted", || {
+        guard.check(&s, &good, now, &fresh)
+    });
+    assert_no_alloc("guard check_keyed accepted", || {
+        guard.check_keyed(&key, &good, now, &fresh)
+    });
+    assert_no_alloc("guard check replayed", || {
+        guard.check(&s, &good, now, &after)
+    });
+    assert_no_alloc("guard check invalid", || {
+        guard.check(&s, "000000", now, &fresh)
+    });
+    assert_no_alloc("guard check malformed", || {
+        guard.check(&s, "12a456", now, &fresh)
+    });
+    let c1 = key.code_at_step(step + 4).to_string();
+    let c2 = key.code_at_step(step + 5).to_string();
+    assert_no_alloc("guard resync", || guard.resync(&s, [&c1, &c2], now, &fresh));
+    assert_no_alloc("guard record_failure", || guard.record_failure(now, &fresh));
+}
