@@ -88,4 +88,7 @@ pub enum Error {
     /// See [`VerifyError`].
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// See [`BackupError`](crate::BackupError).
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }

@@ -43,7 +43,9 @@
 
 extern crate alloc;
 
+mod backup;
 mod code;
+mod crockford;
 mod error;
 mod hotp;
 mod mac;
@@ -52,6 +54,7 @@ mod secret;
 mod totp;
 mod unix_time;
 
+pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
 pub use code::{Code, CodeError};
 pub use error::{Error, ParamError, TimeError, VerifyError};
 pub use hotp::{Hotp, HotpMatch, KeyedHotp};
