@@ -1,112 +1,6 @@
-//! Backup codes: hashed, one-time, renewable sets.
-//!
-//! When a phone is lost, backup codes are the way back in. The user is shown
-//! a set of codes once ([`BackupCodes`]); the application stores only their
-//! hashes ([`BackupCodeSet`], as a versioned text string); each code redeems
-//! once; the set reports how many are left and when to offer new ones; and a
-//! new set replaces the old one without disabling two-step verification.
-//!
-//! ```
-//! # fn main() -> Result<(), twostep::Error> {
-//! use rand_core::SeedableRng;
-//! use twostep::{BackupCodeSet, BackupPolicy, RedeemResult};
-//!
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // use an OS-seeded CSPRNG
-//! let policy = BackupPolicy::DEFAULT; // 10 codes of 24 symbols (120 bits)
-//! let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
-//! let shown = codes.to_text_block("Example backup codes for ana@example.com");
-//! let stored: String = set.to_string(); // persist this, never the codes
-//!
-//! // Later: the user types a code, in any case and grouping.
-//! let typed = codes.get(3).map(|c| c.to_string().to_lowercase()).unwrap_or_default();
-//! let set: BackupCodeSet = stored.parse()?;
-//! match set.redeem(&typed, &policy)? {
-//!     RedeemResult::Redeemed { slot, remaining, set: next } => {
-//!         assert_eq!((slot, remaining), (3, 9));
-//!         // compare-and-swap: replace `stored` by `next.to_string()` only if
-//!         // it is still `stored`; otherwise reload and redeem again.
-//!         assert!(!next.needs_renewal(&policy));
-//!     }
-//!     _ => { /* refuse; count a failure in the throttle */ }
-//! }
-//! # let _ = shown; Ok(()) }
-//! ```
-//!
-//! # Codes
-//!
-//! A code is a string of Crockford base32 symbols (`0-9`, `A-Z` without `I`,
-//! `L`, `O`, `U`), 5 bits each, drawn uniformly from the caller's CSPRNG and
-//! shown in groups of four: `7F3K-9QXD-M2RT-0HVC-WJ8N-4BPE`. The default is
-//! 24 symbols (120 bits); profiles from [`BackupPolicy::MIN_LENGTH`] (10
-//! symbols, 50 bits) to [`BackupPolicy::MAX_LENGTH`] (32) are allowed.
-//! Codes within one set are distinct.
-//!
-//! Input is normalised before anything else: it must be ASCII; ASCII white
-//! space, hyphens and underscores are dropped; letters are upper-cased; `O`
-//! reads as `0` and `I`, `L` as `1`. Any other byte (including `U`), or a
-//! symbol count other than the set's, is [`RedeemResult::Malformed`] and no
-//! hash is computed.
-//!
-//! # Hashing (storage format v1)
-//!
-//! Each set has one random 16-byte salt. The normalised symbols are hashed,
-//! not the text, so formatting never matters: `packed` is the 5-bit symbol
-//! values concatenated most significant bit first and zero-padded to whole
-//! bytes (`ceil(5 * len / 8)` bytes); `L` is the symbol count as one byte;
-//! `key` is the pepper, or the empty key when the policy has none.
-//!
-//! - **`hmac-sha256`**, for codes of 23 symbols or more (≥ 112 bits):
-//!   `digest = HMAC-SHA-256(key, "twostep-bc/v1/hmac-sha256" || L || salt || packed)`.
-//! - **`pbkdf2-sha256`**, for codes of 22 symbols or fewer (< 112 bits):
-//!   `pw = HMAC-SHA-256(key, "twostep-bc/v1/pbkdf2-sha256" || L || packed)`,
-//!   `digest = PBKDF2-HMAC-SHA-256(pw, salt, i, 32)`, with the iteration
-//!   count `i` taken from the policy at generation time and recorded in the
-//!   storage string, so raising [`BackupPolicy::iterations`] later leaves
-//!   old sets verifiable at their own cost.
-//!
-//! This follows NIST SP 800-63B §5.1.2 and OWASP ASVS 2.6 (v5: 6.5): secrets
-//! under 112 bits of entropy get a salted, cost-parameterised hash; at 112
-//! bits or more a salted approved hash (here a keyed one) suffices. A redeem
-//! attempt evaluates the construction once, whatever the set size, then
-//! compares that digest with every slot in constant time. The known-answer
-//! vectors in `tests/vectors/backup_kat.txt` were computed independently with
-//! Python's `hashlib` (`scripts/backup_vectors.py`).
-//!
-//! # Storage string
-//!
-//! ```text
-//! $twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$salt=<b64>$gen=2$<d>,-<d>,<d>
-//! $twostep-bc$v=1$alg=pbkdf2-sha256,i=100000,len=10,pepper=1$salt=<b64>$gen=1$<d>,<d>
-//! ```
-//!
-//! `b64` is standard base64 without padding (as in PHC strings), canonical
-//! (unused bits zero); `<d>` is a slot's 32-byte digest, and a used slot is
-//! its digest after a `-` (kept, so that a second use reports
-//! [`RedeemResult::AlreadyUsed`]). `pepper` records whether a pepper was
-//! used (not the pepper), so that a missing or extra pepper is reported as
-//! [`BackupError::PepperMismatch`] instead of rejecting every code. `gen` is
-//! the generation: 1 for a fresh set, plus one for each redemption and for
-//! each [`BackupCodeSet::renew`], so every change of state yields a new string
-//! for a compare-and-swap. Parsing is strict (the string [`Display`] writes
-//! is the only accepted spelling), capped at
-//! [`BackupCodeSet::MAX_STORAGE_LEN`] bytes, with a typed [`BackupError`] for
-//! each malformed form. With the `serde` feature the set serialises as this
-//! string.
-//!
-//! [`Display`]: core::fmt::Display
-//!
-//! # Security
-//!
-//! - Throttle redeem attempts like code attempts: on
-//!   [`RedeemResult::Invalid`] or [`RedeemResult::AlreadyUsed`], record a
-//!   failure in the login throttle (for example `Guard::record_failure`).
-//! - Persist the new set of [`RedeemResult::Redeemed`] with compare-and-swap
-//!   on the old string, so two concurrent logins cannot spend one code.
-//! - A pepper, kept outside the database (configuration, a secrets manager),
-//!   makes a stolen database useless for offline guessing.
-//! - [`BackupCodes`] wipes itself on drop (best effort: copies made by the
-//!   allocator, the OS or your own formatting are out of reach; prefer
-//!   [`BackupCodes::to_text_block`], which returns a wiping string).
+//! Backup codes: hashed, one-time, renewable sets ([`BackupCodeSet`],
+//! [`BackupPolicy`], [`BackupCodes`]). The construction, the storage string
+//! and the security notes are documented on [`BackupCodeSet`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -673,6 +567,7 @@ fn digest(
 /// and none for malformed input. Compiled only for the unit-test build.
 #[cfg(test)]
 pub(crate) mod eval_counter {
+    extern crate std;
     use core::cell::Cell;
 
     std::thread_local! {
@@ -897,26 +792,135 @@ struct Slot {
     used: bool,
 }
 
-/// A hashed set of backup codes: what the application stores, as the text of
-/// [`Display`](core::fmt::Display) (parsed back with [`FromStr`]), per user.
+/// A hashed set of backup codes: what the application stores per user, as
+/// the storage string that `Display` writes and [`FromStr`] parses.
 ///
-/// Every change (a redemption, a renewal) returns a new value; the set itself
-/// is never modified, so the application can persist it with
-/// compare-and-swap. See the [module docs](self) for the hash construction
-/// and the storage string. `Debug` shows the status, not the digests.
+/// When a phone is lost, backup codes are the way back in. The user is shown
+/// a set of codes once ([`BackupCodes`]); the application stores only their
+/// hashes (this type, as a versioned text string); each code redeems
+/// once; the set reports how many are left and when to offer new ones; and a
+/// new set replaces the old one without disabling two-step verification.
+///
+/// Every change (a redemption, a renewal) returns a new value; a set is never
+/// modified in place, so the application can persist it with compare-and-swap.
+/// `Debug` shows the status, not the salt or the digests.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::Error> {
+/// use rand_core::SeedableRng;
+/// use twostep::{BackupCodeSet, BackupPolicy, RedeemResult};
+///
+/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // use an OS-seeded CSPRNG
+/// let policy = BackupPolicy::DEFAULT; // 10 codes of 24 symbols (120 bits)
+/// let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+/// let shown = codes.to_text_block("Example backup codes for ana@example.com");
+/// let stored: String = set.to_string(); // persist this, never the codes
+///
+/// // Later: the user types a code, in any case and grouping.
+/// let typed = codes.get(3).map(|c| c.to_string().to_lowercase()).unwrap_or_default();
+/// let set: BackupCodeSet = stored.parse()?;
+/// match set.redeem(&typed, &policy)? {
+///     RedeemResult::Redeemed { slot, remaining, set: next } => {
+///         assert_eq!((slot, remaining), (3, 9));
+///         // compare-and-swap: replace `stored` by `next.to_string()` only if
+///         // it is still `stored`; otherwise reload and redeem again.
+///         assert!(!next.needs_renewal(&policy));
+///     }
+///     _ => { /* refuse; count a failure in the throttle */ }
+/// }
+/// # let _ = shown; Ok(()) }
+/// ```
+///
+/// # Codes
+///
+/// A code is a string of Crockford base32 symbols (`0-9`, `A-Z` without `I`,
+/// `L`, `O`, `U`), 5 bits each, drawn uniformly from the caller's CSPRNG and
+/// shown in groups of four: `7F3K-9QXD-M2RT-0HVC-WJ8N-4BPE`. The default is
+/// 24 symbols (120 bits); profiles from [`BackupPolicy::MIN_LENGTH`] (10
+/// symbols, 50 bits) to [`BackupPolicy::MAX_LENGTH`] (32) are allowed.
+/// Codes within one set are distinct.
+///
+/// Input is normalised before anything else: it must be ASCII; ASCII white
+/// space, hyphens and underscores are dropped; letters are upper-cased; `O`
+/// reads as `0` and `I`, `L` as `1`. Any other byte (including `U`), or a
+/// symbol count other than the set's, is [`RedeemResult::Malformed`] and no
+/// hash is computed.
+///
+/// # Hashing (storage format v1)
+///
+/// Each set has one random 16-byte salt. The normalised symbols are hashed,
+/// not the text, so formatting never matters: `packed` is the 5-bit symbol
+/// values concatenated most significant bit first and zero-padded to whole
+/// bytes (`ceil(5 * len / 8)` bytes); `L` is the symbol count as one byte;
+/// `key` is the pepper, or the empty key when the policy has none.
+///
+/// - **`hmac-sha256`**, for codes of 23 symbols or more (≥ 112 bits):
+///   `digest = HMAC-SHA-256(key, "twostep-bc/v1/hmac-sha256" || L || salt || packed)`.
+/// - **`pbkdf2-sha256`**, for codes of 22 symbols or fewer (< 112 bits):
+///   `pw = HMAC-SHA-256(key, "twostep-bc/v1/pbkdf2-sha256" || L || packed)`,
+///   `digest = PBKDF2-HMAC-SHA-256(pw, salt, i, 32)`, with the iteration
+///   count `i` taken from the policy at generation time and recorded in the
+///   storage string, so raising [`BackupPolicy::iterations`] later leaves
+///   old sets verifiable at their own cost.
+///
+/// This follows NIST SP 800-63B §5.1.2 and OWASP ASVS 2.6 (v5: 6.5): secrets
+/// under 112 bits of entropy get a salted, cost-parameterised hash; at 112
+/// bits or more a salted approved hash (here a keyed one) suffices. A redeem
+/// attempt evaluates the construction once, whatever the set size, then
+/// compares that digest with every slot in constant time. The known-answer
+/// vectors in `tests/vectors/backup_kat.txt` were computed independently with
+/// Python's `hashlib` (`scripts/backup_vectors.py`).
+///
+/// # Storage string
+///
+/// ```text
+/// $twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$salt=<b64>$gen=2$<d>,-<d>,<d>
+/// $twostep-bc$v=1$alg=pbkdf2-sha256,i=100000,len=10,pepper=1$salt=<b64>$gen=1$<d>,<d>
+/// ```
+///
+/// `b64` is standard base64 without padding (as in PHC strings), canonical
+/// (unused bits zero); `<d>` is a slot's 32-byte digest, and a used slot is
+/// its digest after a `-` (kept, so that a second use reports
+/// [`RedeemResult::AlreadyUsed`]). `pepper` records whether a pepper was
+/// used (not the pepper), so that a missing or extra pepper is reported as
+/// [`BackupError::PepperMismatch`] instead of rejecting every code. `gen` is
+/// the generation: 1 for a fresh set, plus one for each redemption and for
+/// each [`BackupCodeSet::renew`], so every change of state yields a new string
+/// for a compare-and-swap. Parsing is strict (the string [`Display`] writes
+/// is the only accepted spelling), capped at
+/// [`BackupCodeSet::MAX_STORAGE_LEN`] bytes, with a typed [`BackupError`] for
+/// each malformed form. With the `serde` feature the set serialises as this
+/// string.
+///
+/// [`Display`]: core::fmt::Display
+///
+/// Reading a stored set:
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::BackupCodeSet;
 /// let stored = "$twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$salt=RCCCPP3m8cJrMPkOx90B5A$gen=2$\
-///     TXHsNi6a8Qav4sEecVltnc88I/4IW7E87sUC0VX6qyE,-Mk41euiLMWlFwiDrLankoUwIbe2GDee7F4C9qXl4pFE,\
-///     9Np52VZfWe1wbllFiFuqtfaDojdd5vdJnM6pqPVW308";
+///    TXHsNi6a8Qav4sEecVltnc88I/4IW7E87sUC0VX6qyE,-Mk41euiLMWlFwiDrLankoUwIbe2GDee7F4C9qXl4pFE,\
+///    9Np52VZfWe1wbllFiFuqtfaDojdd5vdJnM6pqPVW308";
 /// let set: BackupCodeSet = stored.parse()?;
 /// assert_eq!((set.slot_count(), set.remaining(), set.generation()), (3, 2, 2));
 /// assert_eq!(set.used_slots().collect::<Vec<_>>(), [1]);
 /// assert_eq!(set.to_string(), stored);
 /// # Ok(()) }
 /// ```
+///
+/// # Security
+///
+/// - Throttle redeem attempts like code attempts: on
+///   [`RedeemResult::Invalid`] or [`RedeemResult::AlreadyUsed`], record a
+///   failure in the login throttle (for example `Guard::record_failure`).
+/// - Persist the new set of [`RedeemResult::Redeemed`] with compare-and-swap
+///   on the old string, so two concurrent logins cannot spend one code.
+/// - A pepper, kept outside the database (configuration, a secrets manager),
+///   makes a stolen database useless for offline guessing.
+/// - [`BackupCodes`] wipes itself on drop (best effort: copies made by the
+///   allocator, the OS or your own formatting are out of reach; prefer
+///   [`BackupCodes::to_text_block`], which returns a wiping string).
 #[derive(Clone, PartialEq, Eq)]
 pub struct BackupCodeSet {
     scheme: Scheme,
@@ -1090,7 +1094,7 @@ impl BackupCodeSet {
 
     /// Redeems a code typed by the user.
     ///
-    /// The input is normalised (see the [module docs](self)); malformed input
+    /// The input is normalised (see [`BackupCodeSet`]); malformed input
     /// returns [`RedeemResult::Malformed`] without hashing. Otherwise the
     /// code is hashed once under the set's recorded parameters and compared
     /// with every slot in constant time, with no early exit. The set is not
@@ -1382,7 +1386,7 @@ impl fmt::Debug for BackupCodeSet {
 }
 
 impl fmt::Display for BackupCodeSet {
-    /// The storage string (see the [module docs](self)).
+    /// The storage string (see [`BackupCodeSet`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(PREFIX)?;
         f.write_str("v=1$alg=")?;
@@ -1626,8 +1630,10 @@ impl<'de> serde::Deserialize<'de> for BackupCodeSet {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
     use rand_core::SeedableRng;
+    use std::{format, string::String, string::ToString, vec::Vec};
 
     fn rng() -> rand_chacha::ChaCha20Rng {
         rand_chacha::ChaCha20Rng::seed_from_u64(4)

@@ -174,11 +174,11 @@ fn known_answers_with_every_formatting() {
         assert_eq!(slot, 0, "{typed:?}");
     }
     for typed in [
-        code.replace('E', "U"),                 // U is not an alias
-        code.replace('E', "É"),                 // not ASCII
-        code.replace('-', "."),                 // not a separator
-        code[..code.len() - 1].to_string(),     // one symbol short
-        format!("{code}0"),                     // one symbol long
+        code.replace('E', "U"),             // U is not an alias
+        code.replace('E', "É"),             // not ASCII
+        code.replace('-', "."),             // not a separator
+        code[..code.len() - 1].to_string(), // one symbol short
+        format!("{code}0"),                 // one symbol long
         String::new(),
         "0".repeat(BackupCodeSet::MAX_INPUT_LEN + 1),
     ] {
@@ -206,7 +206,10 @@ fn default_cost_profile_redeems() {
     assert_eq!(policy.iterations(), 100_000);
     let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(1)).unwrap();
     assert_eq!(set.kdf_iterations(), Some(100_000));
-    assert!(set.to_string().contains("alg=pbkdf2-sha256,i=100000,len=16,"));
+    assert!(
+        set.to_string()
+            .contains("alg=pbkdf2-sha256,i=100000,len=16,")
+    );
     let (slot, remaining, next) = redeemed(set.redeem(&codes.to_string(), &policy));
     assert_eq!((slot, remaining), (0, 0));
     assert!(next.is_exhausted());
@@ -283,7 +286,13 @@ fn secrets_stay_out_of_debug() {
     }
     assert!(!debug.contains("171") && !debug.to_lowercase().contains("abab"));
     let stored = set.to_string();
-    let digest = stored.rsplit('$').next().unwrap().split(',').next().unwrap();
+    let digest = stored
+        .rsplit('$')
+        .next()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
     assert!(!debug.contains(digest));
     assert_eq!(
         format!("{set:?}"),
@@ -309,8 +318,11 @@ fn text_block_and_display() {
     for line in display.lines() {
         let groups: Vec<&str> = line.split('-').collect();
         assert_eq!(groups.len(), 6);
-        assert!(groups.iter().all(|g| g.len() == 4
-            && g.bytes().all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))));
+        assert!(groups.iter().all(|g| {
+            g.len() == 4
+                && g.bytes()
+                    .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+        }));
     }
     let (codes, _) = BackupCodeSet::generate(&short(1, 10), &mut rng(8)).unwrap();
     assert_eq!(codes.to_string().len(), 12); // XXXX-XXXX-XX
@@ -353,8 +365,15 @@ fn policy_bounds() {
             Err(BackupError::PepperLength { .. })
         ));
     }
-    assert_eq!(BackupError::Count { count: 0, min: 1, max: 20 }.to_string(),
-        "backup code count must be between 1 and 20, got 0");
+    assert_eq!(
+        BackupError::Count {
+            count: 0,
+            min: 1,
+            max: 20
+        }
+        .to_string(),
+        "backup code count must be between 1 and 20, got 0"
+    );
 }
 
 /// A valid storage string with `n` slots of the given length.
@@ -371,11 +390,26 @@ fn every_malformed_storage_form_has_its_error() {
     let good = stored(24, 2, 9);
     let (head, digests) = good.rsplit_once('$').unwrap();
     let d: Vec<&str> = digests.split(',').collect();
-    let salt = good.split("$salt=").nth(1).unwrap().split('$').next().unwrap();
+    let salt = good
+        .split("$salt=")
+        .nth(1)
+        .unwrap()
+        .split('$')
+        .next()
+        .unwrap();
     let cases: Vec<(String, BackupError)> = vec![
-        ("x".repeat(1025), BackupError::TooLong { len: 1025, max: 1024 }),
+        (
+            "x".repeat(1025),
+            BackupError::TooLong {
+                len: 1025,
+                max: 1024,
+            },
+        ),
         ("".into(), BackupError::Prefix),
-        (good.replacen("$twostep-bc$", "$twostep-bd$", 1), BackupError::Prefix),
+        (
+            good.replacen("$twostep-bc$", "$twostep-bd$", 1),
+            BackupError::Prefix,
+        ),
         (good.replacen("v=1", "v=2", 1), BackupError::Version),
         (good.replacen("v=1", "v=01", 1), BackupError::Version),
         (good.replacen("v=1", "version=1", 1), BackupError::Structure),
@@ -385,13 +419,28 @@ fn every_malformed_storage_form_has_its_error() {
         (good.replacen("gen=", "g=", 1), BackupError::Structure),
         ("$twostep-bc$v=1".into(), BackupError::Structure),
         (good.replacen(",len=24", "", 1), BackupError::Parameters),
-        (good.replacen("len=24", "len=024", 1), BackupError::Parameters),
+        (
+            good.replacen("len=24", "len=024", 1),
+            BackupError::Parameters,
+        ),
         (good.replacen("len=24", "len=x", 1), BackupError::Parameters),
-        (good.replacen("pepper=0", "pepper=2", 1), BackupError::Parameters),
-        (good.replacen("pepper=0", "pepper=0,x=1", 1), BackupError::Parameters),
+        (
+            good.replacen("pepper=0", "pepper=2", 1),
+            BackupError::Parameters,
+        ),
+        (
+            good.replacen("pepper=0", "pepper=0,x=1", 1),
+            BackupError::Parameters,
+        ),
         (good.replacen(",pepper=0", "", 1), BackupError::Parameters),
-        (good.replacen("hmac-sha256", "md5", 1), BackupError::Algorithm),
-        (good.replacen("hmac-sha256", "pbkdf2-sha256", 1), BackupError::Parameters),
+        (
+            good.replacen("hmac-sha256", "md5", 1),
+            BackupError::Algorithm,
+        ),
+        (
+            good.replacen("hmac-sha256", "pbkdf2-sha256", 1),
+            BackupError::Parameters,
+        ),
         (
             good.replacen("hmac-sha256", "pbkdf2-sha256,i=1000", 1),
             BackupError::AlgorithmMismatch { symbols: 24 },
@@ -402,42 +451,99 @@ fn every_malformed_storage_form_has_its_error() {
         ),
         (
             good.replacen("hmac-sha256", "pbkdf2-sha256,i=999", 1),
-            BackupError::Iterations { iterations: 999, min: 1_000, max: 10_000_000 },
+            BackupError::Iterations {
+                iterations: 999,
+                min: 1_000,
+                max: 10_000_000,
+            },
         ),
         (
             good.replacen("hmac-sha256", "pbkdf2-sha256,i=99999999999", 1),
-            BackupError::Iterations { iterations: 99_999_999_999, min: 1_000, max: 10_000_000 },
+            BackupError::Iterations {
+                iterations: 99_999_999_999,
+                min: 1_000,
+                max: 10_000_000,
+            },
         ),
         (
             good.replacen("len=24", "len=33", 1),
-            BackupError::Length { symbols: 33, min: 10, max: 32 },
+            BackupError::Length {
+                symbols: 33,
+                min: 10,
+                max: 32,
+            },
         ),
         (
             good.replacen("len=24", "len=9", 1),
-            BackupError::Length { symbols: 9, min: 10, max: 32 },
+            BackupError::Length {
+                symbols: 9,
+                min: 10,
+                max: 32,
+            },
         ),
         (good.replacen(salt, &salt[1..], 1), BackupError::Salt),
-        (good.replacen(salt, &format!("{salt}=="), 1), BackupError::Salt),
-        (good.replacen(salt, &format!("{}!", &salt[1..]), 1), BackupError::Salt),
+        (
+            good.replacen(salt, &format!("{salt}=="), 1),
+            BackupError::Salt,
+        ),
+        (
+            good.replacen(salt, &format!("{}!", &salt[1..]), 1),
+            BackupError::Salt,
+        ),
         (good.replacen("gen=1", "gen=0", 1), BackupError::Generation),
         (good.replacen("gen=1", "gen=01", 1), BackupError::Generation),
         (good.replacen("gen=1", "gen=", 1), BackupError::Generation),
-        (good.replacen("gen=1", "gen=18446744073709551616", 1), BackupError::Generation),
-        (format!("{head}$"), BackupError::Count { count: 0, min: 1, max: 20 }),
+        (
+            good.replacen("gen=1", "gen=18446744073709551616", 1),
+            BackupError::Generation,
+        ),
+        (
+            format!("{head}$"),
+            BackupError::Count {
+                count: 0,
+                min: 1,
+                max: 20,
+            },
+        ),
         (
             format!("{head}${}", vec![d[0]; 21].join(",")),
-            BackupError::Count { count: 21, min: 1, max: 20 },
+            BackupError::Count {
+                count: 21,
+                min: 1,
+                max: 20,
+            },
         ),
         (format!("{head}${},", d[0]), BackupError::Digest { slot: 1 }),
-        (format!("{head}${},{}", d[0], &d[1][1..]), BackupError::Digest { slot: 1 }),
-        (format!("{head}${},+{}", d[0], d[1]), BackupError::Digest { slot: 1 }),
-        (format!("{head}${},--{}", d[0], d[1]), BackupError::Digest { slot: 1 }),
-        (format!("{head}${},{}=", d[0], d[1]), BackupError::Digest { slot: 1 }),
-        (format!("{head}${},{}", d[0], d[0]), BackupError::DuplicateDigest { slot: 1 }),
-        (format!("{head}${},-{}", d[0], d[0]), BackupError::DuplicateDigest { slot: 1 }),
+        (
+            format!("{head}${},{}", d[0], &d[1][1..]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},+{}", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},--{}", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},{}=", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},{}", d[0], d[0]),
+            BackupError::DuplicateDigest { slot: 1 },
+        ),
+        (
+            format!("{head}${},-{}", d[0], d[0]),
+            BackupError::DuplicateDigest { slot: 1 },
+        ),
         (
             format!("{head}$-{},{}", d[0], d[1]),
-            BackupError::Inconsistent { used: 1, generation: 1 },
+            BackupError::Inconsistent {
+                used: 1,
+                generation: 1,
+            },
         ),
     ];
     for (text, expected) in &cases {
@@ -465,14 +571,21 @@ fn the_longest_storage_string_fits_the_cap() {
     // Build the string by hand from a cheap set (generation at the maximum
     // cost would take seconds): every slot used, largest numbers everywhere.
     let cheap = short(20, 22).with_pepper(&[1; 16]).unwrap();
-    let s = BackupCodeSet::generate(&cheap, &mut rng(10)).unwrap().1.to_string();
+    let s = BackupCodeSet::generate(&cheap, &mut rng(10))
+        .unwrap()
+        .1
+        .to_string();
     let (head, digests) = s.rsplit_once('$').unwrap();
     let head = head
         .replacen("i=1000", &format!("i={}", policy.iterations()), 1)
         .replacen("gen=1", &format!("gen={}", u64::MAX), 1);
     let used: Vec<String> = digests.split(',').map(|d| format!("-{d}")).collect();
     let longest = format!("{head}${}", used.join(","));
-    assert!(longest.len() <= BackupCodeSet::MAX_STORAGE_LEN, "{}", longest.len());
+    assert!(
+        longest.len() <= BackupCodeSet::MAX_STORAGE_LEN,
+        "{}",
+        longest.len()
+    );
     let set: BackupCodeSet = longest.parse().unwrap();
     assert_eq!(set.to_string(), longest);
     assert!(set.is_exhausted());
@@ -516,7 +629,11 @@ fn retype(code: &str, style: u8) -> String {
             ('1', true) => ['I', 'L', 'i', 'l'][(bits >> 5) as usize % 4],
             (c, _) => c,
         };
-        out.push(if bits & 0b100 != 0 { c.to_ascii_lowercase() } else { c });
+        out.push(if bits & 0b100 != 0 {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
     }
     out
 }
