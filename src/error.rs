@@ -103,4 +103,7 @@ pub enum Error {
     /// See [`GuardStateError`].
     #[error(transparent)]
     GuardState(#[from] GuardStateError),
+    /// See [`BackupError`](crate::BackupError).
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
 }

@@ -46,7 +46,9 @@
 
 extern crate alloc;
 
+mod backup;
 mod code;
+mod crockford;
 mod error;
 mod guard;
 mod hotp;
@@ -59,6 +61,7 @@ mod totp;
 mod unix_time;
 mod uri;
 
+pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
 pub use code::{Code, CodeError};
 pub use error::{Error, ParamError, TimeError, VerifyError};
 pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};

@@ -1,0 +1,763 @@
+//! Backup codes: known answers, redemption, status, storage string and
+//! property tests. The known-answer vectors in `vectors/backup_kat.txt` come
+//! from `scripts/backup_vectors.py` (Python hashlib/hmac, independent of the
+//! Rust code path).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+
+use proptest::prelude::*;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use twostep::{BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
+
+const KAT: &str = include_str!("vectors/backup_kat.txt");
+
+struct Vector<'a> {
+    name: &'a str,
+    pepper: Option<Vec<u8>>,
+    codes: Vec<&'a str>,
+    used: Vec<usize>,
+    storage: &'a str,
+}
+
+fn vectors() -> Vec<Vector<'static>> {
+    KAT.split("\n\n")
+        .filter(|b| b.contains("storage: "))
+        .map(|block| {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .unwrap()
+                    .trim()
+            };
+            let pepper = match field("pepper:") {
+                "-" => None,
+                hex => Some(
+                    (0..hex.len())
+                        .step_by(2)
+                        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                        .collect(),
+                ),
+            };
+            let used = match field("used:") {
+                "-" => Vec::new(),
+                list => list.split(' ').map(|i| i.parse().unwrap()).collect(),
+            };
+            Vector {
+                name: field("name:"),
+                pepper,
+                codes: field("codes:").split(' ').collect(),
+                used,
+                storage: field("storage:"),
+            }
+        })
+        .collect()
+}
+
+fn policy_for(v: &Vector<'_>) -> BackupPolicy {
+    match &v.pepper {
+        Some(p) => BackupPolicy::DEFAULT.with_pepper(p).unwrap(),
+        None => BackupPolicy::DEFAULT,
+    }
+}
+
+fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn short(count: usize, length: usize) -> BackupPolicy {
+    BackupPolicy::DEFAULT
+        .with_count(count)
+        .unwrap()
+        .with_length(length)
+        .unwrap()
+        .with_iterations(BackupPolicy::MIN_ITERATIONS)
+        .unwrap()
+}
+
+fn redeemed(r: Result<RedeemResult, BackupError>) -> (usize, usize, BackupCodeSet) {
+    match r.unwrap() {
+        RedeemResult::Redeemed {
+            slot,
+            remaining,
+            set,
+        } => (slot, remaining, set),
+        other => panic!("expected Redeemed, got {other:?}"),
+    }
+}
+
+fn all_codes(codes: &BackupCodes) -> Vec<String> {
+    codes.iter().map(|c| c.to_string()).collect()
+}
+
+#[test]
+fn known_answers_redeem_through_the_public_api() {
+    let vs = vectors();
+    assert_eq!(vs.len(), 7);
+    for v in &vs {
+        let set: BackupCodeSet = v.storage.parse().unwrap();
+        assert_eq!(set.to_string(), v.storage, "{}", v.name);
+        assert_eq!(set.used_slots().collect::<Vec<_>>(), v.used, "{}", v.name);
+        let policy = policy_for(v);
+        for (slot, code) in v.codes.iter().enumerate() {
+            let r = set.redeem(code, &policy);
+            if v.used.contains(&slot) {
+                assert_eq!(r, Ok(RedeemResult::AlreadyUsed { slot }), "{}", v.name);
+            } else {
+                let (s, remaining, next) = redeemed(r);
+                assert_eq!(s, slot, "{}", v.name);
+                assert_eq!(remaining, set.remaining() - 1);
+                assert_eq!(next.generation(), set.generation() + 1);
+                assert_eq!(next.is_used(slot), Some(true));
+            }
+        }
+    }
+}
+
+#[test]
+fn known_answers_need_the_right_pepper() {
+    for v in vectors() {
+        let set: BackupCodeSet = v.storage.parse().unwrap();
+        let unused = (0..v.codes.len()).find(|i| !v.used.contains(i)).unwrap();
+        let code = v.codes[unused];
+        match &v.pepper {
+            Some(p) => {
+                let mut other = p.clone();
+                other[0] ^= 1;
+                let wrong = BackupPolicy::DEFAULT.with_pepper(&other).unwrap();
+                assert_eq!(set.redeem(code, &wrong), Ok(RedeemResult::Invalid));
+                assert_eq!(
+                    set.redeem(code, &BackupPolicy::DEFAULT),
+                    Err(BackupError::PepperMismatch {
+                        set_has_pepper: true
+                    })
+                );
+            }
+            None => {
+                let with = BackupPolicy::DEFAULT.with_pepper(&[9; 16]).unwrap();
+                assert_eq!(
+                    set.redeem(code, &with),
+                    Err(BackupError::PepperMismatch {
+                        set_has_pepper: false
+                    })
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn known_answers_with_every_formatting() {
+    let v = &vectors()[0];
+    let set: BackupCodeSet = v.storage.parse().unwrap();
+    let policy = policy_for(v);
+    let code = v.codes[0]; // HE6M-1110-RDV1-EWZE-PEEX-J1T6
+    for typed in [
+        code.to_string(),
+        code.to_lowercase(),
+        code.replace('-', ""),
+        code.replace('-', " "),
+        code.replace('-', "_"),
+        format!("  {}\n", code.replace('-', "\t")),
+        code.replace('0', "O").replace('1', "I"),
+        code.replace('0', "o").replace('1', "l"),
+        code.replace('1', "L").to_lowercase(),
+    ] {
+        let (slot, ..) = redeemed(set.redeem(&typed, &policy));
+        assert_eq!(slot, 0, "{typed:?}");
+    }
+    for typed in [
+        code.replace('E', "U"),             // U is not an alias
+        code.replace('E', "É"),             // not ASCII
+        code.replace('-', "."),             // not a separator
+        code[..code.len() - 1].to_string(), // one symbol short
+        format!("{code}0"),                 // one symbol long
+        String::new(),
+        "0".repeat(BackupCodeSet::MAX_INPUT_LEN + 1),
+    ] {
+        assert_eq!(
+            set.redeem(&typed, &policy),
+            Ok(RedeemResult::Malformed),
+            "{typed:?}"
+        );
+    }
+    // A well-formed code that is in no slot.
+    assert_eq!(
+        set.redeem(&"0".repeat(24), &policy),
+        Ok(RedeemResult::Invalid)
+    );
+}
+
+#[test]
+fn default_cost_profile_redeems() {
+    // The one test at the default PBKDF2 cost (100,000 iterations).
+    let policy = BackupPolicy::DEFAULT
+        .with_count(1)
+        .unwrap()
+        .with_length(16)
+        .unwrap();
+    assert_eq!(policy.iterations(), 100_000);
+    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(1)).unwrap();
+    assert_eq!(set.kdf_iterations(), Some(100_000));
+    assert!(
+        set.to_string()
+            .contains("alg=pbkdf2-sha256,i=100000,len=16,")
+    );
+    let (slot, remaining, next) = redeemed(set.redeem(&codes.to_string(), &policy));
+    assert_eq!((slot, remaining), (0, 0));
+    assert!(next.is_exhausted());
+}
+
+#[test]
+fn raising_the_cost_keeps_old_sets_working() {
+    let old_policy = short(3, 12);
+    let (codes, set) = BackupCodeSet::generate(&old_policy, &mut rng(2)).unwrap();
+    let new_policy = short(3, 12).with_iterations(2_000).unwrap();
+    assert!(set.is_outdated(&new_policy));
+    let stored = set.to_string();
+    let set: BackupCodeSet = stored.parse().unwrap();
+    let (_, _, next) = redeemed(set.redeem(&all_codes(&codes)[1], &new_policy));
+    assert_eq!(next.kdf_iterations(), Some(1_000));
+    let (_, renewed) = next.renew(&new_policy, &mut rng(3)).unwrap();
+    assert_eq!(renewed.kdf_iterations(), Some(2_000));
+    assert!(!renewed.is_outdated(&new_policy));
+}
+
+#[test]
+fn status_and_renewal() {
+    let policy = BackupPolicy::DEFAULT;
+    let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(4)).unwrap();
+    let codes = all_codes(&codes);
+    assert_eq!((set.remaining(), set.slot_count()), (10, 10));
+    assert!(!set.needs_renewal(&policy) && !set.is_exhausted());
+    // Spend codes 2 and 7 (slots 1 and 6): "codes 2 and 7 used, 8 left".
+    for slot in [1, 6] {
+        set = redeemed(set.redeem(&codes[slot], &policy)).2;
+    }
+    assert_eq!(set.used_slots().map(|i| i + 1).collect::<Vec<_>>(), [2, 7]);
+    assert_eq!(set.remaining(), 8);
+    assert_eq!(set.generation(), 3);
+    for slot in [0, 2, 3, 4] {
+        set = redeemed(set.redeem(&codes[slot], &policy)).2;
+        assert_eq!(set.needs_renewal(&policy), set.remaining() <= 3);
+    }
+    assert_eq!(set.remaining(), 4);
+    assert!(!set.needs_renewal(&policy));
+    set = redeemed(set.redeem(&codes[5], &policy)).2;
+    assert!(set.needs_renewal(&policy));
+    for slot in [7, 8, 9] {
+        set = redeemed(set.redeem(&codes[slot], &policy)).2;
+    }
+    assert!(set.is_exhausted());
+    assert_eq!(set.generation(), 11);
+    for (slot, code) in codes.iter().enumerate() {
+        assert_eq!(
+            set.redeem(code, &policy),
+            Ok(RedeemResult::AlreadyUsed { slot })
+        );
+    }
+    // Renewal replaces the set: none of the old codes works, the generation
+    // carries on, and the new codes do.
+    let (new_codes, renewed) = set.renew(&policy, &mut rng(5)).unwrap();
+    assert_eq!(renewed.generation(), 12);
+    assert_eq!(renewed.remaining(), 10);
+    for code in &codes {
+        assert_eq!(renewed.redeem(code, &policy), Ok(RedeemResult::Invalid));
+    }
+    for (slot, code) in all_codes(&new_codes).iter().enumerate() {
+        assert_eq!(redeemed(renewed.redeem(code, &policy)).0, slot);
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_debug() {
+    let policy = BackupPolicy::DEFAULT.with_pepper(&[0xAB; 32]).unwrap();
+    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(6)).unwrap();
+    let debug = format!("{codes:?} {set:?} {policy:?} {:?}", codes.get(0).unwrap());
+    for code in all_codes(&codes) {
+        assert!(!debug.contains(&code) && !debug.contains(&code.replace('-', "")));
+    }
+    assert!(!debug.contains("171") && !debug.to_lowercase().contains("abab"));
+    let stored = set.to_string();
+    let digest = stored
+        .rsplit('$')
+        .next()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    assert!(!debug.contains(digest));
+    assert_eq!(
+        format!("{set:?}"),
+        "BackupCodeSet { kdf_iterations: None, code_length: 24, pepper: true, generation: 1, slots: 10, used: [], .. }"
+    );
+}
+
+#[test]
+fn text_block_and_display() {
+    let policy = BackupPolicy::DEFAULT.with_count(12).unwrap();
+    let (codes, _) = BackupCodeSet::generate(&policy, &mut rng(7)).unwrap();
+    let block = codes.to_text_block("Backup codes\nfor ana");
+    let lines: Vec<&str> = block.lines().collect();
+    assert_eq!(lines.len(), 14);
+    assert_eq!(lines[0], "Backup codes for ana");
+    assert_eq!(lines[1], "");
+    assert_eq!(lines[2], format!(" 1. {}", codes.get(0).unwrap()));
+    assert_eq!(lines[13], format!("12. {}", codes.get(11).unwrap()));
+    // The block was allocated once, at its final size.
+    assert_eq!(block.len(), block.capacity());
+    let display = codes.to_string();
+    assert_eq!(display.lines().count(), 12);
+    for line in display.lines() {
+        let groups: Vec<&str> = line.split('-').collect();
+        assert_eq!(groups.len(), 6);
+        assert!(groups.iter().all(|g| {
+            g.len() == 4
+                && g.bytes()
+                    .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+        }));
+    }
+    let (codes, _) = BackupCodeSet::generate(&short(1, 10), &mut rng(8)).unwrap();
+    assert_eq!(codes.to_string().len(), 12); // XXXX-XXXX-XX
+}
+
+#[test]
+fn policy_bounds() {
+    let p = BackupPolicy::DEFAULT;
+    assert_eq!(p.entropy_bits(), 120);
+    for n in [0, 21, usize::MAX] {
+        assert!(matches!(
+            BackupPolicy::DEFAULT.with_count(n),
+            Err(BackupError::Count { .. })
+        ));
+    }
+    for n in [1, 20] {
+        assert_eq!(BackupPolicy::DEFAULT.with_count(n).unwrap().count(), n);
+    }
+    for n in [9, 33, 256] {
+        assert!(matches!(
+            BackupPolicy::DEFAULT.with_length(n),
+            Err(BackupError::Length { .. })
+        ));
+    }
+    assert!(BackupPolicy::DEFAULT.with_length(10).unwrap().uses_kdf());
+    assert!(BackupPolicy::DEFAULT.with_length(22).unwrap().uses_kdf());
+    assert!(!BackupPolicy::DEFAULT.with_length(23).unwrap().uses_kdf());
+    assert!(!BackupPolicy::DEFAULT.with_length(32).unwrap().uses_kdf());
+    for i in [0, 999, 10_000_001, u32::MAX] {
+        assert!(matches!(
+            BackupPolicy::DEFAULT.with_iterations(i),
+            Err(BackupError::Iterations { .. })
+        ));
+    }
+    assert!(BackupPolicy::DEFAULT.with_renewal_threshold(0).is_ok());
+    assert!(BackupPolicy::DEFAULT.with_renewal_threshold(21).is_err());
+    for len in [0, 15, 65] {
+        assert!(matches!(
+            BackupPolicy::DEFAULT.with_pepper(&vec![1; len]),
+            Err(BackupError::PepperLength { .. })
+        ));
+    }
+    assert_eq!(
+        BackupError::Count {
+            count: 0,
+            min: 1,
+            max: 20
+        }
+        .to_string(),
+        "backup code count must be between 1 and 20, got 0"
+    );
+}
+
+/// A valid storage string with `n` slots of the given length.
+fn stored(length: usize, n: usize, seed: u64) -> String {
+    let policy = short(n, length);
+    BackupCodeSet::generate(&policy, &mut rng(seed))
+        .unwrap()
+        .1
+        .to_string()
+}
+
+#[test]
+fn every_malformed_storage_form_has_its_error() {
+    let good = stored(24, 2, 9);
+    let (head, digests) = good.rsplit_once('$').unwrap();
+    let d: Vec<&str> = digests.split(',').collect();
+    let salt = good
+        .split("$salt=")
+        .nth(1)
+        .unwrap()
+        .split('$')
+        .next()
+        .unwrap();
+    let cases: Vec<(String, BackupError)> = vec![
+        (
+            "x".repeat(1025),
+            BackupError::TooLong {
+                len: 1025,
+                max: 1024,
+            },
+        ),
+        ("".into(), BackupError::Prefix),
+        (
+            good.replacen("$twostep-bc$", "$twostep-bd$", 1),
+            BackupError::Prefix,
+        ),
+        (good.replacen("v=1", "v=2", 1), BackupError::Version),
+        (good.replacen("v=1", "v=01", 1), BackupError::Version),
+        (good.replacen("v=1", "version=1", 1), BackupError::Structure),
+        (format!("{good}$"), BackupError::Structure),
+        (good.replacen("$gen=1", "", 1), BackupError::Structure),
+        (good.replacen("salt=", "s=", 1), BackupError::Structure),
+        (good.replacen("gen=", "g=", 1), BackupError::Structure),
+        ("$twostep-bc$v=1".into(), BackupError::Structure),
+        (good.replacen(",len=24", "", 1), BackupError::Parameters),
+        (
+            good.replacen("len=24", "len=024", 1),
+            BackupError::Parameters,
+        ),
+        (good.replacen("len=24", "len=x", 1), BackupError::Parameters),
+        (
+            good.replacen("pepper=0", "pepper=2", 1),
+            BackupError::Parameters,
+        ),
+        (
+            good.replacen("pepper=0", "pepper=0,x=1", 1),
+            BackupError::Parameters,
+        ),
+        (good.replacen(",pepper=0", "", 1), BackupError::Parameters),
+        (
+            good.replacen("hmac-sha256", "md5", 1),
+            BackupError::Algorithm,
+        ),
+        (
+            good.replacen("hmac-sha256", "pbkdf2-sha256", 1),
+            BackupError::Parameters,
+        ),
+        (
+            good.replacen("hmac-sha256", "pbkdf2-sha256,i=1000", 1),
+            BackupError::AlgorithmMismatch { symbols: 24 },
+        ),
+        (
+            good.replacen("len=24", "len=22", 1),
+            BackupError::AlgorithmMismatch { symbols: 22 },
+        ),
+        (
+            good.replacen("hmac-sha256", "pbkdf2-sha256,i=999", 1),
+            BackupError::Iterations {
+                iterations: 999,
+                min: 1_000,
+                max: 10_000_000,
+            },
+        ),
+        (
+            good.replacen("hmac-sha256", "pbkdf2-sha256,i=99999999999", 1),
+            BackupError::Iterations {
+                iterations: 99_999_999_999,
+                min: 1_000,
+                max: 10_000_000,
+            },
+        ),
+        (
+            good.replacen("len=24", "len=33", 1),
+            BackupError::Length {
+                symbols: 33,
+                min: 10,
+                max: 32,
+            },
+        ),
+        (
+            good.replacen("len=24", "len=9", 1),
+            BackupError::Length {
+                symbols: 9,
+                min: 10,
+                max: 32,
+            },
+        ),
+        (good.replacen(salt, &salt[1..], 1), BackupError::Salt),
+        (
+            good.replacen(salt, &format!("{salt}=="), 1),
+            BackupError::Salt,
+        ),
+        (
+            good.replacen(salt, &format!("{}!", &salt[1..]), 1),
+            BackupError::Salt,
+        ),
+        (good.replacen("gen=1", "gen=0", 1), BackupError::Generation),
+        (good.replacen("gen=1", "gen=01", 1), BackupError::Generation),
+        (good.replacen("gen=1", "gen=", 1), BackupError::Generation),
+        (
+            good.replacen("gen=1", "gen=18446744073709551616", 1),
+            BackupError::Generation,
+        ),
+        (
+            format!("{head}$"),
+            BackupError::Count {
+                count: 0,
+                min: 1,
+                max: 20,
+            },
+        ),
+        (
+            format!("{head}${}", vec![d[0]; 21].join(",")),
+            BackupError::Count {
+                count: 21,
+                min: 1,
+                max: 20,
+            },
+        ),
+        (format!("{head}${},", d[0]), BackupError::Digest { slot: 1 }),
+        (
+            format!("{head}${},{}", d[0], &d[1][1..]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},+{}", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},--{}", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},{}=", d[0], d[1]),
+            BackupError::Digest { slot: 1 },
+        ),
+        (
+            format!("{head}${},{}", d[0], d[0]),
+            BackupError::DuplicateDigest { slot: 1 },
+        ),
+        (
+            format!("{head}${},-{}", d[0], d[0]),
+            BackupError::DuplicateDigest { slot: 1 },
+        ),
+        (
+            format!("{head}$-{},{}", d[0], d[1]),
+            BackupError::Inconsistent {
+                used: 1,
+                generation: 1,
+            },
+        ),
+    ];
+    for (text, expected) in &cases {
+        assert_eq!(text.parse::<BackupCodeSet>(), Err(*expected), "{text}");
+        // Error messages never echo the input.
+        let message = expected.to_string();
+        assert!(!message.contains(salt) && !message.contains(d[0]));
+    }
+    // The last case becomes valid once the generation accounts for the use.
+    let fixed = format!("{head}$-{},{}", d[0], d[1]).replacen("gen=1", "gen=2", 1);
+    assert_eq!(fixed.parse::<BackupCodeSet>().unwrap().to_string(), fixed);
+}
+
+#[test]
+fn the_longest_storage_string_fits_the_cap() {
+    let policy = BackupPolicy::DEFAULT
+        .with_count(BackupPolicy::MAX_COUNT)
+        .unwrap()
+        .with_length(22)
+        .unwrap()
+        .with_iterations(BackupPolicy::MAX_ITERATIONS)
+        .unwrap()
+        .with_pepper(&[1; 16])
+        .unwrap();
+    // Build the string by hand from a cheap set (generation at the maximum
+    // cost would take seconds): every slot used, largest numbers everywhere.
+    let cheap = short(20, 22).with_pepper(&[1; 16]).unwrap();
+    let s = BackupCodeSet::generate(&cheap, &mut rng(10))
+        .unwrap()
+        .1
+        .to_string();
+    let (head, digests) = s.rsplit_once('$').unwrap();
+    let head = head
+        .replacen("i=1000", &format!("i={}", policy.iterations()), 1)
+        .replacen("gen=1", &format!("gen={}", u64::MAX), 1);
+    let used: Vec<String> = digests.split(',').map(|d| format!("-{d}")).collect();
+    let longest = format!("{head}${}", used.join(","));
+    assert!(
+        longest.len() <= BackupCodeSet::MAX_STORAGE_LEN,
+        "{}",
+        longest.len()
+    );
+    let set: BackupCodeSet = longest.parse().unwrap();
+    assert_eq!(set.to_string(), longest);
+    assert!(set.is_exhausted());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_uses_the_storage_string() {
+    let s = stored(24, 3, 11);
+    let set: BackupCodeSet = s.parse().unwrap();
+    let json = serde_json::to_string(&set).unwrap();
+    assert_eq!(json, serde_json::to_string(&s).unwrap());
+    let back: BackupCodeSet = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, set);
+    let err = serde_json::from_str::<BackupCodeSet>("\"$twostep-bc$v=9\"").unwrap_err();
+    assert!(err.to_string().contains("unsupported"), "{err}");
+    assert!(serde_json::from_str::<BackupCodeSet>("42").is_err());
+}
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<BackupPolicy>();
+    check::<BackupCodes>();
+    check::<BackupCodeSet>();
+    check::<RedeemResult>();
+    check::<BackupError>();
+}
+
+/// Formats `code` (grouped, upper case) the way a user might type it.
+fn retype(code: &str, style: u8) -> String {
+    let plain: String = code.chars().filter(|&c| c != '-').collect();
+    let mut out = String::new();
+    for (i, c) in plain.chars().enumerate() {
+        let bits = style.rotate_left(i as u32 % 8);
+        if i > 0 && bits & 0b11 == 0b11 {
+            out.push([' ', '-', '_', '\t'][(bits >> 2) as usize % 4]);
+        }
+        let c = match (c, bits & 0b10000 != 0) {
+            ('0', true) => 'O',
+            ('1', true) => ['I', 'L', 'i', 'l'][(bits >> 5) as usize % 4],
+            (c, _) => c,
+        };
+        out.push(if bits & 0b100 != 0 {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        });
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn every_code_redeems_exactly_once_in_any_order_and_format(
+        seed in any::<u64>(),
+        count in 1usize..=20,
+        length in prop_oneof![Just(24usize), 23usize..=32, 10usize..=22],
+        order in Just((0..20).collect::<Vec<usize>>()).prop_shuffle(),
+        styles in proptest::collection::vec(any::<u8>(), 20),
+    ) {
+        let policy = short(count, length);
+        let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let codes = all_codes(&codes);
+        let order: Vec<usize> = order.into_iter().filter(|&i| i < count).collect();
+        for (n, &slot) in order.iter().enumerate() {
+            let typed = retype(&codes[slot], styles[slot]);
+            let (s, remaining, next) = redeemed(set.redeem(&typed, &policy));
+            prop_assert_eq!(s, slot);
+            prop_assert_eq!(remaining, count - n - 1);
+            prop_assert_eq!(
+                next.redeem(&typed, &policy),
+                Ok(RedeemResult::AlreadyUsed { slot })
+            );
+            set = next;
+        }
+        prop_assert!(set.is_exhausted());
+        prop_assert_eq!(set.generation(), 1 + count as u64);
+    }
+
+    #[test]
+    fn a_code_from_another_set_fails(
+        seed in any::<u64>(),
+        length in prop_oneof![Just(24usize), 10usize..=32],
+    ) {
+        let policy = short(5, length);
+        let (codes, _) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let (_, other) = BackupCodeSet::generate(&policy, &mut rng(seed ^ 1)).unwrap();
+        for code in all_codes(&codes) {
+            prop_assert_eq!(other.redeem(&code, &policy), Ok(RedeemResult::Invalid));
+        }
+    }
+
+    #[test]
+    fn storage_string_round_trips(
+        seed in any::<u64>(),
+        count in 1usize..=20,
+        length in 10usize..=32,
+        spend in proptest::collection::vec(any::<bool>(), 20),
+        pepper in any::<bool>(),
+    ) {
+        let mut policy = short(count, length);
+        if pepper {
+            policy = policy.with_pepper(&seed.to_le_bytes().repeat(3)).unwrap();
+        }
+        let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        for (slot, code) in all_codes(&codes).iter().enumerate() {
+            if spend[slot] {
+                set = redeemed(set.redeem(code, &policy)).2;
+            }
+        }
+        let text = set.to_string();
+        prop_assert!(text.len() <= BackupCodeSet::MAX_STORAGE_LEN);
+        let back: BackupCodeSet = text.parse().unwrap();
+        prop_assert_eq!(back.to_string(), text);
+        prop_assert_eq!(&back, &set);
+        prop_assert_eq!(back.remaining(), set.remaining());
+    }
+
+    #[test]
+    fn low_entropy_profiles_use_the_kdf(seed in any::<u64>(), length in 10usize..=32) {
+        let policy = short(1, length);
+        let (_, set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let text = set.to_string();
+        let kdf = length * 5 < 112;
+        prop_assert_eq!(policy.uses_kdf(), kdf);
+        prop_assert_eq!(set.kdf_iterations().is_some(), kdf);
+        let expected = if kdf {
+            format!("$alg=pbkdf2-sha256,i=1000,len={length},pepper=0$")
+        } else {
+            format!("$alg=hmac-sha256,len={length},pepper=0$")
+        };
+        prop_assert!(text.contains(&expected), "{}", text);
+    }
+
+    #[test]
+    fn random_strings_never_panic_the_parser(s in "\\PC{0,1100}") {
+        if let Ok(set) = s.parse::<BackupCodeSet>() {
+            prop_assert_eq!(set.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn mutated_storage_strings_parse_to_themselves_or_fail(
+        seed in any::<u64>(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<char>()), 1..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let good = stored(16, 3, seed);
+        let mut chars: Vec<char> = good.chars().collect();
+        for (at, c) in &edits {
+            let i = at.index(chars.len());
+            chars[i] = *c;
+        }
+        let mutated: String = chars.iter().collect();
+        let truncated = &good[..cut.index(good.len())];
+        for s in [mutated.as_str(), truncated] {
+            if let Ok(set) = s.parse::<BackupCodeSet>() {
+                prop_assert_eq!(set.to_string(), s);
+            }
+        }
+    }
+
+    #[test]
+    fn random_input_never_panics_redeem(s in "\\PC{0,300}", bytes in "[0-9A-Za-z _-]{0,40}") {
+        let policy = short(3, 12);
+        let (_, set) = BackupCodeSet::generate(&policy, &mut rng(12)).unwrap();
+        for input in [s.as_str(), bytes.as_str()] {
+            let r = set.redeem(input, &policy).unwrap();
+            prop_assert!(matches!(r, RedeemResult::Malformed | RedeemResult::Invalid), "{:?}", r);
+        }
+    }
+}
