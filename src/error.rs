@@ -7,6 +7,7 @@
 use thiserror::Error;
 
 use crate::code::CodeError;
+use crate::diagnose::DiagnoseError;
 use crate::secret::SecretError;
 
 /// A time that the computation cannot use.
@@ -88,4 +89,7 @@ pub enum Error {
     /// See [`VerifyError`].
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// See [`DiagnoseError`].
+    #[error(transparent)]
+    Diagnose(#[from] DiagnoseError),
 }

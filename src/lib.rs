@@ -44,6 +44,7 @@
 extern crate alloc;
 
 mod code;
+mod diagnose;
 mod error;
 mod hotp;
 mod mac;
@@ -53,6 +54,10 @@ mod totp;
 mod unix_time;
 
 pub use code::{Code, CodeError};
+pub use diagnose::{
+    DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
+    ZoneHint, diagnose, diagnose_keyed,
+};
 pub use error::{Error, ParamError, TimeError, VerifyError};
 pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, Period, UnknownAlgorithm, Window};
