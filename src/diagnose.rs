@@ -962,10 +962,7 @@ fn scan<const N: usize>(
             let mut batch = [hi; N];
             let mut lanes = 0usize;
             for (lane, slot) in batch.iter_mut().enumerate() {
-                if let Some(step) = base
-                    .checked_add(lane as u64)
-                    .filter(|&step| step <= hi)
-                {
+                if let Some(step) = base.checked_add(lane as u64).filter(|&step| step <= hi) {
                     *slot = step;
                     lanes = lanes.saturating_add(1);
                 }
@@ -1241,7 +1238,12 @@ fn distinct_steps(steps: impl Iterator<Item = u64> + Clone) -> usize {
 }
 
 /// The verdict for the latest matching code `c` and the offset interval.
-fn classify(c: &Candidate, (lo, hi): (i64, i64), options: &DiagnoseOptions, period: i64) -> Verdict {
+fn classify(
+    c: &Candidate,
+    (lo, hi): (i64, i64),
+    options: &DiagnoseOptions,
+    period: i64,
+) -> Verdict {
     if options.window.contains(c.k.saturating_sub(options.drift)) {
         return match options.last_accepted_step {
             Some(last) if c.step <= last => Verdict::Replayed,
