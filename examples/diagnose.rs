@@ -1,6 +1,6 @@
 //! "My code says invalid": the time-sync diagnostic on a simulated phone,
 //! one verdict after another. Run with `cargo run --example diagnose`.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_wrap)]
+#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 
 use twostep::{DiagnoseOptions, Error, Observation, Secret, Totp, UnixTime, diagnose};
 

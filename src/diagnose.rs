@@ -9,29 +9,7 @@
 //! that a wrong code matched by chance, and, where safe, the drift a guard's
 //! resync would record. `Display` writes plain English with the fix.
 //!
-//! # The offset model
-//!
-//! The offset δ is *device clock minus server clock*. A code that matches
-//! step `s` was on the device's screen at some device instant τ in
-//! `[start(s), start(s) + X)`, where `start(s) = T0 + s·X`. The user read it
-//! at a server instant `r` no more than the typing delay `d` before it
-//! arrived, and the server stamped its arrival `t` in whole seconds (the true
-//! arrival lies in `[t, t + 1)`). So `t - d <= r < t + 1` and `τ = r + δ`,
-//! which gives
-//!
-//! ```text
-//! start(s) - t - 1  <  δ  <  start(s) + X - t + d
-//! ```
-//!
-//! The diagnosis reports the closed interval `[start(s) - t - 1,
-//! start(s) + X - t + d]`, which holds the offset whether or not it is a
-//! whole number of seconds (for whole seconds the tight form is
-//! `[start(s) - t, start(s) + X - 1 - t + d]`). Several codes each give such
-//! an interval, each already relative to its own arrival time, so the offset
-//! lies in their intersection; codes whose intervals do not intersect do not
-//! agree. A user who takes longer than `d` to type looks exactly like a
-//! phone whose clock is slow by the excess: that is why
-//! [`Verdict::EnteredLate`] names both causes.
+//! The offset model is documented on [`diagnose`] (this module is private).
 
 use core::fmt;
 
@@ -725,8 +703,53 @@ impl Diagnosis {
     }
 }
 
-/// Diagnoses why the codes a user typed fail. See the [module](self) docs for
-/// the offset model and [`Diagnosis`] for what comes back.
+/// Diagnoses why the codes a user typed fail; see [`Diagnosis`] for what
+/// comes back.
+///
+/// # The offset model
+///
+/// The offset δ is *device clock minus server clock*. A code that matches
+/// step `s` was on the device's screen at some device instant τ in
+/// `[start(s), start(s) + X)`, where `start(s) = T0 + s·X`. The user read it
+/// at a server instant `r` no more than the typing delay `d` before it
+/// arrived, and the server stamped its arrival `t` in whole seconds (the true
+/// arrival lies in `[t, t + 1)`). So `t - d <= r < t + 1` and `τ = r + δ`,
+/// which gives
+///
+/// ```text
+/// start(s) - t - 1  <  δ  <  start(s) + X - t + d
+/// ```
+///
+/// The diagnosis reports the closed interval `[start(s) - t - 1,
+/// start(s) + X - t + d]`, which holds the offset whether or not it is a
+/// whole number of seconds (for whole seconds the tight form is
+/// `[start(s) - t, start(s) + X - 1 - t + d]`). Several codes each give such
+/// an interval, each already relative to its own arrival time, so the offset
+/// lies in their intersection; codes whose intervals do not intersect do not
+/// agree. A user who takes longer than `d` to type looks exactly like a
+/// phone whose clock is slow by the excess: that is why
+/// [`Verdict::EnteredLate`] names both causes.
+///
+/// # How the verdict is chosen
+///
+/// - Codes from at least two different steps whose intervals intersect
+///   confirm an offset; two disjoint such groups give
+///   [`Verdict::Ambiguous`]. (The same code typed twice is one piece of
+///   evidence, not two.)
+/// - Two or more different codes that do not agree give
+///   [`Verdict::Ambiguous`] (one may be mistyped or typed late), never a
+///   clock verdict: so a wrong secret is not taken for a clock problem.
+/// - A single code is enough when exactly one step within the resync bound
+///   (at least ±2 steps) or the accept window matches. A single match
+///   farther away is reported with [`Diagnosis::is_confirmed`] false: a hint
+///   that asks for a second code. Several matches give
+///   [`Verdict::Ambiguous`].
+/// - The latest code decides [`Verdict::InSync`] and [`Verdict::Replayed`]
+///   (accepted by the window around the learned drift, above or at/below the
+///   last accepted step). Otherwise the offset's midpoint decides:
+///   [`Verdict::TimeZoneLike`] (≥ 30 min, within 2 min of a multiple of
+///   15 min), [`Verdict::EnteredLate`] (behind by at most 4 steps or 2 min),
+///   else [`Verdict::ClockAhead`] or [`Verdict::ClockBehind`].
 ///
 /// Every observation's whole search range is evaluated, in batches of
 /// independent steps, with no early exit and no allocation. The diagnosis is
