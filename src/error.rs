@@ -7,6 +7,7 @@
 use thiserror::Error;
 
 use crate::code::CodeError;
+use crate::diagnose::DiagnoseError;
 use crate::guard::{GuardConfigError, GuardStateError};
 use crate::secret::SecretError;
 use crate::uri::UriError;
@@ -106,4 +107,7 @@ pub enum Error {
     /// See [`BackupError`](crate::BackupError).
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
+    /// See [`DiagnoseError`].
+    #[error(transparent)]
+    Diagnose(#[from] DiagnoseError),
 }

@@ -49,6 +49,7 @@ extern crate alloc;
 mod backup;
 mod code;
 mod crockford;
+mod diagnose;
 mod error;
 mod guard;
 mod hotp;
@@ -63,6 +64,10 @@ mod uri;
 
 pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
 pub use code::{Code, CodeError};
+pub use diagnose::{
+    DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
+    ZoneHint, diagnose, diagnose_keyed,
+};
 pub use error::{Error, ParamError, TimeError, VerifyError};
 pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};
 pub use hotp::{Hotp, HotpMatch, KeyedHotp};
