@@ -165,7 +165,7 @@ fn draw_user(rng: &mut ChaCha20Rng, index: usize, codes: usize) -> User {
             // Change one digit.
             let place = 10u64.pow(below(rng, 6) as u32);
             let digit = (code.value() / place) % 10;
-            let new = (digit + 1 + below(rng, 9) as u64) % 10;
+            let new = (digit + 1 + below(rng, 9)) % 10;
             code =
                 Code::from_value(code.value() - digit * place + new * place, Digits::SIX).unwrap();
         }
