@@ -218,6 +218,35 @@ impl DiagnoseOptions {
         typing_delay: Self::DEFAULT_TYPING_DELAY,
     };
 
+    /// The options that describe what `guard` accepts for a user in `state`:
+    /// its window, the learned drift, the last accepted step (for the
+    /// `Replayed` verdict) and its drift bound as the resync bound, so that a
+    /// proposed [`Diagnosis::resync`] is exactly what [`Guard::resync`](crate::Guard::resync)
+    /// would record. The search range and typing delay keep their defaults.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::Error> {
+    /// use twostep::{DiagnoseOptions, Guard, GuardState, Totp};
+    /// let guard = Guard::new(Totp::default());
+    /// let state: GuardState = "g1.59859360.2.0.-".parse()?;
+    /// let o = DiagnoseOptions::for_guard(&guard, &state);
+    /// assert_eq!((o.drift(), o.last_accepted_step()), (2, Some(59_859_360)));
+    /// assert_eq!((o.window(), o.resync_bound()), (guard.window(), guard.max_drift()));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub const fn for_guard(guard: &crate::Guard, state: &crate::GuardState) -> Self {
+        let base = Self::DEFAULT
+            .with_window(guard.window())
+            .with_drift(state.drift())
+            .with_last_accepted_step(state.last_step());
+        // The guard's drift bound (at most 100) is always a valid resync bound.
+        match base.with_resync_bound(guard.max_drift()) {
+            Ok(options) => options,
+            Err(_) => base,
+        }
+    }
+
     /// The window a login accepts, around the server step plus the drift.
     ///
     /// ```

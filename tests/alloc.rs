@@ -271,3 +271,33 @@ fn guard_check_and_resync_do_not_allocate() {
     assert_no_alloc("guard resync", || guard.resync(&s, [&c1, &c2], now, &fresh));
     assert_no_alloc("guard record_failure", || guard.record_failure(now, &fresh));
 }
+
+#[test]
+fn diagnose_scan_does_not_allocate() {
+    use twostep::{DiagnoseOptions, Observation, diagnose, diagnose_keyed};
+    let s = secret(20);
+    let totp = Totp::default();
+    let key = totp.key(&s);
+    let now = UnixTime::from_secs(1_795_780_800);
+    let step = totp.step_at(now).unwrap();
+    // Phone five hours ahead: two codes, the full ±26 h scan, a verdict.
+    let c1 = key.code_at_step(step + 599);
+    let c2 = key.code_at_step(step + 600);
+    let obs = [
+        Observation::from_code(c1, UnixTime::from_secs(now.as_secs() - 30)),
+        Observation::from_code(c2, now),
+    ];
+    let options = DiagnoseOptions::default();
+    let d = diagnose_keyed(&key, &obs, &options).unwrap();
+    assert!(d.matches_found() >= 2);
+    assert_no_alloc("diagnose_keyed, two codes, ±26 h", || {
+        diagnose_keyed(&key, &obs, &options)
+    });
+    assert_no_alloc("diagnose one-shot, two codes, ±26 h", || {
+        diagnose(&totp, &s, &obs, &options)
+    });
+    let typo = [Observation::new("12a456", now)];
+    assert_no_alloc("diagnose malformed", || {
+        diagnose_keyed(&key, &typo, &options)
+    });
+}

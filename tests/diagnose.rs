@@ -522,3 +522,30 @@ proptest! {
         }
     }
 }
+
+/// The drift the diagnostic proposes is the drift `Guard::resync` records
+/// from the same two codes, for phones fast and slow by up to the bound.
+#[test]
+fn proposed_resync_matches_what_the_guard_records() {
+    use twostep::{Guard, GuardState};
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let guard = Guard::new(Totp::default());
+    let phone = guard.key(&secret);
+    let state = GuardState::new();
+    let options = twostep::DiagnoseOptions::for_guard(&guard, &state);
+    let now = UnixTime::from_secs(1_795_780_815);
+    let server_step = guard.totp().step_at(now).unwrap();
+    for drift in [-20i64, -7, -3, 2, 3, 6, 19] {
+        let later = server_step.checked_add_signed(drift).unwrap();
+        let (c1, c2) = (phone.code_at_step(later - 1), phone.code_at_step(later));
+        let obs = [
+            twostep::Observation::from_code(c1, now.checked_add_signed(-30).unwrap()),
+            twostep::Observation::from_code(c2, now),
+        ];
+        let d = twostep::diagnose(&Totp::default(), &secret, &obs, &options).unwrap();
+        let (outcome, next) =
+            guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
+        assert!(outcome.is_accepted(), "drift {drift}: {outcome:?}");
+        assert_eq!(d.resync(), Some(next.drift()), "drift {drift}: {d}");
+    }
+}
