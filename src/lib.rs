@@ -1,42 +1,230 @@
 //! # twostep
 //!
-//! Server-side two-step verification: RFC 6238 TOTP and RFC 4226 HOTP with
-//! asymmetric clock-skew windows that report the matched step.
+//! Server-side two-step verification for Rust services: RFC 6238 TOTP and
+//! RFC 4226 HOTP verified over asymmetric clock-skew windows that report the
+//! matched step; a [`Guard`] that refuses replays, learns clock drift and
+//! throttles guessing; hashed one-time [backup codes](BackupCodeSet); a
+//! [time-sync diagnostic](diagnose) that tells a support desk *why* a code
+//! fails; and `otpauth://` [Key URIs](KeyUri) with QR codes.
 //!
 //! twostep is pure: it never reads the clock, the network, files or the OS
 //! random source on its own. Time, randomness and stored state come in as
-//! arguments; new state goes out as values.
+//! arguments; new state goes out as values that the application stores.
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{Secret, Totp, UnixTime, Window};
+//! use twostep::{Guard, GuardState, Outcome, Secret, Totp, UnixTime};
 //!
-//! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
-//! let totp = Totp::default(); // SHA-1, 6 digits, 30 s, T0 = 0
-//! let now = UnixTime::from_secs(1_111_111_109);
-//! assert_eq!(totp.generate(&secret, now)?.to_string(), "081804");
+//! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?; // from your database
+//! let guard = Guard::new(Totp::default()); // SHA-1, 6 digits, 30 s, window ±1
+//! let now = UnixTime::from_secs(1_111_111_109); // UnixTime::try_from(SystemTime::now())?
+//! let stored = GuardState::new().to_string(); // users.guard_state
 //!
-//! let m = totp.verify(&secret, "081 804", now, Window::default())?;
-//! assert_eq!(m.offset(), 0); // store m.step(): it must never be accepted again
+//! let (outcome, next) = guard.check(&secret, "081 804", now, &stored.parse()?);
+//! // Persist `next` with compare-and-swap (even on failure), then act on `outcome`.
+//! assert!(matches!(outcome, Outcome::Accepted(_)));
+//! let (again, _) = guard.check(&secret, "081804", now, &next);
+//! assert!(matches!(again, Outcome::Replayed)); // RFC 6238 §5.2: once only
 //! # Ok(()) }
 //! ```
 //!
+//! # Cookbook
+//!
+//! ## Enrol
+//!
+//! Generate a secret from your CSPRNG, show it once as a Key URI (and QR
+//! code), and let the first code confirm the enrolment: [`Guard::check`] on a
+//! fresh [`GuardState`] records the confirming step, so the same code cannot
+//! then be replayed as the first login. Generate the backup codes too.
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use rand_core::SeedableRng;
+//! use twostep::{BackupCodeSet, BackupPolicy, Guard, GuardState, KeyUri, Secret, Totp, UnixTime};
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
+//! let totp = Totp::default();
+//! let secret = Secret::generate(&mut rng);
+//! let uri = KeyUri::totp(&totp, &secret, "Example Co", "ana@example.com")?;
+//! assert!(uri.to_uri_string().starts_with("otpauth://totp/Example%20Co:ana@example.com?secret="));
+//! # #[cfg(feature = "qr")]
+//! let svg = uri.to_qr_svg()?; // for the enrolment page; to_qr_terminal() for a CLI
+//! for note in uri.compatibility() {
+//!     println!("note: {note}"); // none for the defaults
+//! }
+//!
+//! // The user types the first code from the app:
+//! let now = UnixTime::from_secs(1_795_780_800);
+//! let typed = totp.generate(&secret, now)?.to_string();
+//! let guard = Guard::new(totp);
+//! let (outcome, state) = guard.check(&secret, &typed, now, &GuardState::new());
+//! assert!(outcome.is_accepted()); // store the secret (encrypted) and `state`
+//!
+//! let (codes, set) = BackupCodeSet::generate(&BackupPolicy::DEFAULT, &mut rng)?;
+//! assert_eq!(codes.len(), 10); // show `codes` once; store only `set.to_string()`
+//! # let _ = (state, set);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Log in
+//!
+//! [`Guard::check`] verifies within the window around the current step plus
+//! the learned drift, refuses replays, and throttles: a few free attempts,
+//! then exponential back-off, then a hard lock well below NIST's 100. It
+//! returns the outcome *and* the new state, which must be stored even when
+//! the outcome is a failure.
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use twostep::{Guard, GuardState, Outcome, Secret, Totp, UnixTime};
+//!
+//! let secret = Secret::from_bytes(b"12345678901234567890")?;
+//! let guard = Guard::new(Totp::default());
+//! let mut state = GuardState::new();
+//! let mut now = UnixTime::from_secs(1_795_780_800);
+//! let mut refused = 0;
+//! for guess in ["000000", "111111", "222222", "333333", "444444"] {
+//!     let (outcome, next) = guard.check(&secret, guess, now, &state);
+//!     state = next; // compare-and-swap in a real application
+//!     match outcome {
+//!         Outcome::Accepted(_) => unreachable!("a guess"),
+//!         Outcome::Throttled { retry_after } => {
+//!             refused += 1;
+//!             now = now.checked_add(retry_after).ok_or(twostep::TimeError::OutOfRange)?;
+//!         }
+//!         _ => {} // Invalid: "that code is not right"
+//!     }
+//! }
+//! assert_eq!((refused, state.failures()), (1, 4)); // throttled after three free attempts
+//! # Ok(()) }
+//! ```
+//!
+//! ## Recover with a backup code
+//!
+//! A backup code redeems once; the set says how many remain and when to
+//! prompt for new ones, and renewal needs no 2FA reset. Failures should feed
+//! the same throttle ([`Guard::record_failure`]).
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use rand_core::SeedableRng;
+//! use twostep::{BackupCodeSet, BackupPolicy, RedeemResult};
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([2; 32]);
+//! let policy = BackupPolicy::DEFAULT;
+//! let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+//! let typed = codes.get(3).map(|c| c.to_string().to_lowercase()).unwrap_or_default();
+//!
+//! let set = match set.redeem(&typed, &policy)? {
+//!     RedeemResult::Redeemed { remaining, set, .. } => {
+//!         assert_eq!(remaining, 9);
+//!         set // store with compare-and-swap before letting the user in
+//!     }
+//!     other => panic!("{other:?}"),
+//! };
+//! assert!(matches!(set.redeem(&typed, &policy)?, RedeemResult::AlreadyUsed { slot: 3 }));
+//! assert!(!set.needs_renewal(&policy));
+//! # Ok(()) }
+//! ```
+//!
+//! ## Diagnose "my code says invalid"
+//!
+//! Feed the code(s) the user typed, with the server time each arrived, to
+//! [`diagnose`]. Two codes make the answer firm; the diagnosis explains the
+//! cause in plain words and, within the guard's bound, proposes the drift
+//! that [`Guard::resync`] records.
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use twostep::{DiagnoseOptions, Guard, GuardState, Observation, Secret, Totp, UnixTime, Verdict};
+//!
+//! let secret = Secret::from_bytes(b"12345678901234567890")?;
+//! let totp = Totp::default();
+//! let guard = Guard::new(totp);
+//! let phone = totp.key(&secret); // its clock runs five hours fast
+//! let now = UnixTime::from_secs(1_795_780_800);
+//! let fast = |t: UnixTime| t.checked_add_signed(5 * 3600).ok_or(twostep::TimeError::OutOfRange);
+//! let earlier = now.checked_add_signed(-40).ok_or(twostep::TimeError::OutOfRange)?;
+//! let seen = [
+//!     Observation::from_code(phone.generate(fast(earlier)?)?, earlier),
+//!     Observation::from_code(phone.generate(fast(now)?)?, now),
+//! ];
+//! let options = DiagnoseOptions::for_guard(&guard, &GuardState::new());
+//! let d = twostep::diagnose(&totp, &secret, &seen, &options)?;
+//! assert!(matches!(d.verdict(), Verdict::TimeZoneLike { .. }));
+//! println!("{d}"); // "... about 5 hours ahead ... looks like the wrong time zone ..."
+//! # Ok(()) }
+//! ```
+//!
+//! # Storing state
+//!
+//! twostep keeps no state of its own: the secret, the [`GuardState`] and the
+//! [`BackupCodeSet`] are values the application stores, each with a stable
+//! text form. Every change produces a new value; write it with
+//! compare-and-swap, so that two concurrent requests cannot both spend one
+//! code:
+//!
+//! ```sql
+//! UPDATE users SET guard_state = :new WHERE id = :id AND guard_state = :old
+//! ```
+//!
+//! Zero rows updated means another request won: read the row again and
+//! re-check (the code then shows as `Replayed`), or reject. This prevents the
+//! two classic mistakes:
+//!
+//! - **Writing state only on success.** The throttle's failure count then
+//!   never grows, and guessing is unlimited. Persist the state the guard
+//!   returns on *every* outcome.
+//! - **Read-modify-write without a condition.** Two requests read the same
+//!   state, both accept the same code (or redeem the same backup code), and
+//!   the last write wins. The `AND guard_state = :old` condition makes the
+//!   second one fail.
+//!
+//! `examples/sqlite_store.rs` is the reference implementation with SQLite,
+//! and `tests/concurrency.rs` races threads against it.
+//!
 //! # Crate features
 //!
-//! - `std` (default): `TryFrom<SystemTime>` for [`UnixTime`] and `std::error::Error`
-//!   impls. Without it the crate is `#![no_std]` with `alloc`.
-//! - `getrandom`: [`Secret::generate_os`] on the operating system's random source.
-//! - `serde`: serialisation of stored state.
-//! - `qr`: QR codes for enrolment.
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | `TryFrom<SystemTime>` for [`UnixTime`]. Without it the crate is `#![no_std]` with `alloc`, and everything else works. |
+//! | `qr` | yes | `KeyUri::to_qr_svg` and `KeyUri::to_qr_terminal` (implies `std`: the `qrcode` crate needs it). |
+//! | `serde` | no | `Serialize`/`Deserialize` for [`GuardState`] and [`BackupCodeSet`], through their text forms. |
+//! | `getrandom` | no | `Secret::generate_os` on the operating system's random source. |
 //!
 //! # Security considerations
 //!
-//! - Comparisons of codes run in constant time over the whole window; the
-//!   secret is wiped on drop (best effort) and never printed.
-//! - A bare verification cannot refuse replays: persist the matched step.
-//! - Protect stored secrets (encrypt at rest) and rate-limit at the edge.
-//! - twostep trusts the time you pass in: use the server clock, never a
-//!   time sent by the client.
+//! What twostep does:
+//!
+//! - Compares codes with `subtle` over the whole window with no early exit,
+//!   and backup codes against every slot; a rejection says only *malformed*,
+//!   *invalid*, *replayed* or *throttled*.
+//! - Wipes secrets, keyed HMAC states and plaintext backup codes on drop
+//!   (best effort: copies made by the compiler, the allocator or the OS are
+//!   out of reach) and never prints them in `Debug` or error messages.
+//! - Checks all step and time arithmetic: a time before T0, a counter at
+//!   `u64::MAX` or a window edge at step 0 gives a typed error or is skipped,
+//!   never a wrapped value.
+//! - Stores backup codes only as salted hashes (HMAC-SHA-256 at ≥ 112 bits,
+//!   PBKDF2 below), with an optional pepper.
+//!
+//! What the caller must do:
+//!
+//! - **Persist state atomically** with compare-and-swap, on every outcome
+//!   (see [Storing state](#storing-state)).
+//! - **Protect the stored secrets**: encrypt them at rest with a key held
+//!   outside the database; keep the backup-code pepper outside it too.
+//! - **Rate-limit at the edge** as well: the guard throttles per user, not
+//!   per IP address or across accounts.
+//! - **Trust only the server clock**: pass the server's time, never a time
+//!   the client sends.
+//! - Treat a [`Diagnosis`] as advice for support, never as a login.
+//!
+//! What twostep does not promise: protection against an attacker who can
+//! read the server's memory or the stored secrets, timing guarantees beyond
+//! the comparisons and truncation named above (the hash crates' own
+//! constant-time properties apply), or phishing resistance (TOTP can be
+//! relayed in real time; offer WebAuthn where that matters).
 
 #![forbid(unsafe_code)]
 // Unit tests (`cfg(test)`) link std for their per-thread HMAC counter (src/mac.rs);
