@@ -42,6 +42,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std; // unit tests use std (thread_local!) in no_std builds too
 
 mod code;
 mod error;
