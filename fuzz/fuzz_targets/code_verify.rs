@@ -135,11 +135,11 @@ fuzz_target!(|input: Input| {
         );
         assert_eq!(key.verify_code_around(&code, center, window), Ok(m));
     }
-    if let Some(offset) = real_offset {
-        if window.contains(offset) {
-            let m = result.expect("the real code of a step in the window is accepted");
-            // A nearer step may collide by chance, never a farther one.
-            assert!(m.offset().abs() <= offset.abs());
-        }
+    if let Some(offset) = real_offset
+        && window.contains(offset)
+    {
+        let m = result.expect("the real code of a step in the window is accepted");
+        // A nearer step may collide by chance, never a farther one.
+        assert!(m.offset().abs() <= offset.abs());
     }
 });
