@@ -189,6 +189,7 @@ pub(crate) mod test_counter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn counter_counts_each_window_step_and_nothing_for_malformed_input() {

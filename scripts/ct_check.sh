@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Constant-time regression check, valgrind method (tests/ct_check/).
+#
+# Builds tests/ct_check in release mode with debug info, runs each case
+# under memcheck with the secret key bytes and the typed code marked
+# undefined, and requires:
+#   - every constant-time case: no memcheck error at all (no "Conditional
+#     jump or move depends on uninitialised value(s)", no "Use of
+#     uninitialised value"), apart from the public outcomes listed in
+#     tests/ct_check/declassify.supp;
+#   - every negative control (leaky_*): flagged. This proves the check can
+#     fail; if a control passes, the check itself is broken.
+# Installs valgrind with apt-get if it is missing and we are root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v valgrind >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "ct_check: installing valgrind with apt-get"
+    apt-get update -qq >/dev/null && apt-get install -y -qq valgrind >/dev/null
+  else
+    echo "ct_check: valgrind is not installed and cannot be installed here (needs root and apt-get)." >&2
+    echo "ct_check: install valgrind (e.g. 'apt-get install valgrind') and rerun scripts/ct_check.sh" >&2
+    exit 1
+  fi
+fi
+
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}/ct_check"
+CARGO_TARGET_DIR="$target_dir" cargo build --quiet --release --manifest-path tests/ct_check/Cargo.toml
+bin="$target_dir/release/twostep-ct-check"
+supp=tests/ct_check/declassify.supp
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_case() {
+  valgrind --tool=memcheck --error-exitcode=99 --error-limit=no \
+    --suppressions="$supp" "$bin" "$1" >"$log" 2>&1
+}
+flagged() {
+  grep -Eq 'Conditional jump or move depends on uninitialised value|Use of uninitialised value' "$log"
+}
+
+failed=0
+cases=$("$bin" --list)
+while read -r name rest; do
+  [ -n "$name" ] || continue
+  rc=0
+  run_case "$name" || rc=$?
+  summary=$(grep -E 'ERROR SUMMARY' "$log" | sed 's/^==[0-9]*== //')
+  if ! grep -q '^under valgrind: true' "$log"; then
+    echo "FAIL $name: the program did not detect valgrind (client requests not working?)"
+    cat "$log"; failed=1; continue
+  fi
+  if [ -z "$rest" ]; then
+    # A constant-time case: it must run and memcheck must report nothing.
+    if [ "$rc" -eq 0 ] && grep -q "^$name: ran" "$log" && ! flagged; then
+      echo "ok   $name: no secret-dependent branch or index ($summary)"
+    else
+      echo "FAIL $name (exit $rc):"; cat "$log"; failed=1
+    fi
+  else
+    # A negative control: memcheck must flag it.
+    if [ "$rc" -eq 99 ] && flagged && grep -q "^$name: ran" "$log"; then
+      echo "ok   $name: leak detected as it must be ($summary)"
+    else
+      echo "FAIL $name: the deliberately leaky control was NOT flagged; the check is broken"
+      cat "$log"; failed=1
+    fi
+  fi
+done <<<"$cases"
+
+if [ "$failed" -ne 0 ]; then
+  echo "constant-time check FAILED"
+  exit 1
+fi
+echo "constant-time check passed"
