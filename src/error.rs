@@ -13,6 +13,13 @@ use crate::secret::SecretError;
 use crate::uri::UriError;
 
 /// A time that the computation cannot use.
+///
+/// ```
+/// use twostep::{TimeError, Totp, UnixTime};
+/// let totp = Totp::new().with_t0(UnixTime::from_secs(100));
+/// assert_eq!(totp.step_at(UnixTime::from_secs(99)), Err(TimeError::BeforeT0));
+/// assert_eq!(TimeError::BeforeT0.to_string(), "time is before the totp start time t0");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum TimeError {
@@ -29,6 +36,12 @@ pub enum TimeError {
 }
 
 /// A parameter outside its valid range.
+///
+/// ```
+/// use twostep::{Digits, ParamError, Window};
+/// assert_eq!(Digits::new(5), Err(ParamError::Digits { digits: 5 }));
+/// assert_eq!(Window::new(0, 101), Err(ParamError::Window { steps: 101, max: 100 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum ParamError {
@@ -58,6 +71,17 @@ pub enum ParamError {
 ///
 /// The variants say only *why* in broad terms, never which digit or step was
 /// close: that is all a caller may tell the person who typed the code.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::SecretError> {
+/// use twostep::{Secret, Totp, UnixTime, VerifyError, Window};
+/// let secret = Secret::from_bytes(b"12345678901234567890")?;
+/// let now = UnixTime::from_secs(59);
+/// let totp = Totp::new();
+/// assert!(matches!(totp.verify(&secret, "28708", now, Window::DEFAULT), Err(VerifyError::Malformed(_))));
+/// assert_eq!(totp.verify(&secret, "000000", now, Window::DEFAULT), Err(VerifyError::Invalid));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -73,6 +97,16 @@ pub enum VerifyError {
 }
 
 /// Any error from twostep, for callers that want one type to propagate with `?`.
+///
+/// ```
+/// fn enrol(text: &str) -> Result<String, twostep::Error> {
+///     let secret = twostep::Secret::from_base32(text)?; // SecretError
+///     let code = twostep::Totp::default().generate(&secret, twostep::UnixTime::from_secs(59))?; // TimeError
+///     Ok(code.to_string())
+/// }
+/// assert_eq!(enrol("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").ok().as_deref(), Some("287082"));
+/// assert!(matches!(enrol("not base32!"), Err(twostep::Error::Secret(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -11,6 +11,16 @@ use thiserror::Error;
 use crate::uri::KeyUri;
 
 /// Why a QR code could not be made.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::Error> {
+/// use twostep::{KeyUri, QrError, Secret, Totp};
+/// // A 2 KiB account name fits a Key URI (4 KiB) but not a QR code.
+/// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+/// let uri = KeyUri::totp(&Totp::default(), &secret, "Example", &"a".repeat(2400))?;
+/// assert!(matches!(uri.to_qr_svg(), Err(QrError::DataTooLong { .. })));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
 #[non_exhaustive]
 pub enum QrError {
