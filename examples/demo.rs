@@ -41,10 +41,9 @@ struct Row {
 
 impl Row {
     fn new(guard_state: impl ToString, backup_codes: impl ToString) -> Row {
-        let (guard_state, backup_codes) = (guard_state.to_string(), backup_codes.to_string());
         Row {
-            guard_state,
-            backup_codes,
+            guard_state: guard_state.to_string(),
+            backup_codes: backup_codes.to_string(),
         }
     }
 
@@ -56,7 +55,7 @@ impl Row {
 /// Reads the row, computes an answer and the new row, and stores it with
 /// compare-and-swap (`UPDATE users SET … WHERE id = :id AND <columns> = <old>`)
 /// before answering. If another request changed the row first, it tries again.
-fn transact<T>(row: &mut Row, mut step: impl FnMut(&Row) -> (T, Row)) -> T {
+fn compare_and_swap<T>(row: &mut Row, mut step: impl FnMut(&Row) -> (T, Row)) -> T {
     loop {
         let old = row.clone();
         let (answer, new) = step(&old);
@@ -78,7 +77,7 @@ struct Service {
 impl Service {
     /// A login with the app's code. Failures are stored too: they feed the throttle.
     fn login(&mut self, t: u64, what: &str, code: &str) {
-        let outcome = transact(&mut self.row, |old| {
+        let outcome = compare_and_swap(&mut self.row, |old| {
             let (outcome, next) = self.guard.check(&self.secret, code, at(t), &old.guard());
             (outcome, Row::new(next, &old.backup_codes))
         });
@@ -87,7 +86,7 @@ impl Service {
 
     /// A resync: two consecutive codes re-learn the phone's clock drift.
     fn resync(&mut self, t: u64, c1: &str, c2: &str) {
-        let outcome = transact(&mut self.row, |old| {
+        let outcome = compare_and_swap(&mut self.row, |old| {
             let (outcome, next) = self
                 .guard
                 .resync(&self.secret, [c1, c2], at(t), &old.guard());
@@ -101,7 +100,7 @@ impl Service {
 
     /// A login with a backup code; it shares the throttle with the app's codes.
     fn redeem(&mut self, t: u64, code: &str) -> String {
-        transact(&mut self.row, |old| {
+        compare_and_swap(&mut self.row, |old| {
             let state = old.guard();
             if let Some(blocked) = self.guard.blocked(at(t), &state) {
                 return (message(&blocked.into()), old.clone());
@@ -124,7 +123,7 @@ impl Service {
 
     /// A new set of backup codes; the TOTP secret and guard state stay.
     fn renew(&mut self, rng: &mut ChaCha20Rng) -> BackupCodes {
-        transact(&mut self.row, |old| {
+        compare_and_swap(&mut self.row, |old| {
             let set: BackupCodeSet = old.backup_codes.parse().unwrap();
             let (codes, set) = set.renew(&self.policy, rng).unwrap();
             (codes, Row::new(&old.guard_state, set))
@@ -133,11 +132,8 @@ impl Service {
 
     /// The support desk's diagnosis of codes that Ana reads out, each with the
     /// time it arrived: advice for her, then details for the desk.
-    fn diagnose(&self, typed: &[(&str, u64)]) -> Result<(), Error> {
-        let seen: Vec<Observation<'_>> = typed
-            .iter()
-            .map(|&(code, t)| Observation::new(code, at(t)))
-            .collect();
+    fn diagnose<const N: usize>(&self, typed: [(&str, u64); N]) -> Result<(), Error> {
+        let seen = typed.map(|(code, t)| Observation::new(code, at(t)));
         let options = DiagnoseOptions::for_guard(&self.guard, &self.row.guard());
         note(&diagnose(&self.guard.totp(), &self.secret, &seen, &options)?.to_string());
         Ok(())
@@ -159,7 +155,8 @@ impl Service {
     /// What the account page says about the backup codes.
     fn account_page(&self) {
         let set: BackupCodeSet = self.row.backup_codes.parse().unwrap();
-        let mut page = format!("Account page: {} of 10 backup codes left.", set.remaining());
+        let (left, all) = (set.remaining(), set.slot_count());
+        let mut page = format!("Account page: {left} of {all} backup codes left.");
         if set.needs_renewal(&self.policy) {
             page.push_str(" Make new ones?");
         }
@@ -198,14 +195,10 @@ fn note(text: &str) {
 
 /// Backup codes as Ana sees them, once: numbered, in groups of four.
 fn show(codes: &BackupCodes) {
-    let numbered: Vec<String> = codes
-        .iter()
-        .zip(1..)
-        .map(|(c, n)| format!("{n:>2}. {c}"))
-        .collect();
-    numbered
-        .chunks(2)
-        .for_each(|pair| note(&pair.join("     ")));
+    let numbered = codes.iter().zip(1..).map(|(c, n)| format!("{n:>2}. {c}"));
+    for pair in numbered.collect::<Vec<_>>().chunks(2) {
+        note(&pair.join("     "));
+    }
 }
 
 fn main() -> Result<(), Error> {
@@ -271,7 +264,7 @@ fn main() -> Result<(), Error> {
     phone.offset = 180;
     let (c1, c2) = (phone.code(300), phone.code(335));
     svc.login(308, &format!("phone 3 min fast, {c1}"), &c1);
-    svc.diagnose(&[(&c1, 308), (&c2, 343)])?;
+    svc.diagnose([(&c1, 308), (&c2, 343)])?;
     svc.resync(343, &c1, &c2);
     let code = phone.code(400);
     svc.login(400, &code, &code);
@@ -287,7 +280,7 @@ fn main() -> Result<(), Error> {
     phone.offset = 5 * 3600; // 2. The phone is set to the wrong time zone.
     let (c1, c2) = (phone.code(900), phone.code(935));
     svc.login(908, &format!("phone on +5 h, {c1}"), &c1);
-    svc.diagnose(&[(&c1, 908), (&c2, 943)])?;
+    svc.diagnose([(&c1, 908), (&c2, 943)])?;
     phone.offset = 0;
     let code = phone.code(960);
     svc.login(960, &format!("time zone fixed, {code}"), &code);
@@ -297,12 +290,12 @@ fn main() -> Result<(), Error> {
     let other = Phone { app, offset: 0 };
     let (c1, c2) = (other.code(1200), other.code(1235));
     svc.login(1208, &format!("wrong account, {c1}"), &c1);
-    svc.diagnose(&[(&c1, 1208), (&c2, 1243)])?;
+    svc.diagnose([(&c1, 1208), (&c2, 1243)])?;
 
     // 4. Read at 12:25:20, typed 50 s later: two steps behind, past the window.
     let code = phone.code(1520);
     svc.login(1570, &format!("{code}, read 50 s ago"), &code);
-    svc.diagnose(&[(&code, 1570)])?;
+    svc.diagnose([(&code, 1570)])?;
 
     println!("\n== Lost phone ==");
     let mut paper = paper.iter(); // Ana signs in with her print-out
