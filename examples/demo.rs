@@ -85,17 +85,13 @@ impl Service {
     }
 
     /// A resync: two consecutive codes re-learn the phone's clock drift.
-    fn resync(&mut self, t: u64, c1: &str, c2: &str) {
+    fn resync(&mut self, t: u64, codes: [&str; 2]) {
         let outcome = compare_and_swap(&mut self.row, |old| {
-            let (outcome, next) = self
-                .guard
-                .resync(&self.secret, [c1, c2], at(t), &old.guard());
+            let (outcome, next) = self.guard.resync(&self.secret, codes, at(t), &old.guard());
             (outcome, Row::new(next, &old.backup_codes))
         });
-        self.log(
-            t,
-            &format!("resync with {c1} and {c2}: {}", message(&outcome)),
-        );
+        let ([c1, c2], said) = (codes, message(&outcome));
+        self.log(t, &format!("resync with {c1} and {c2}: {said}"));
     }
 
     /// A login with a backup code; it shares the throttle with the app's codes.
@@ -265,7 +261,7 @@ fn main() -> Result<(), Error> {
     let (c1, c2) = (phone.code(300), phone.code(335));
     svc.login(308, &format!("phone 3 min fast, {c1}"), &c1);
     svc.diagnose([(&c1, 308), (&c2, 343)])?;
-    svc.resync(343, &c1, &c2);
+    svc.resync(343, [&c1, &c2]);
     let code = phone.code(400);
     svc.login(400, &code, &code);
     // Ana turns on automatic time. The recorded drift now expects codes from
@@ -275,7 +271,7 @@ fn main() -> Result<(), Error> {
     let (c1, c2) = (phone.code(600), phone.code(635));
     svc.login(608, &format!("clock fixed, {c1}"), &c1);
     note("The guard still expects codes 3 minutes ahead (drift 6): resync again.");
-    svc.resync(643, &c1, &c2);
+    svc.resync(643, [&c1, &c2]);
 
     phone.offset = 5 * 3600; // 2. The phone is set to the wrong time zone.
     let (c1, c2) = (phone.code(900), phone.code(935));
@@ -324,11 +320,8 @@ fn main() -> Result<(), Error> {
     svc.show_stored_set();
     let said = svc.redeem(28_920, first);
     svc.log(28_920, &format!("an old code: {said}"));
-    let code = phone.code(29_100); // the phone turns up: same secret, same guard state
-    svc.login(
-        29_100,
-        &format!("phone found, TOTP as before, {code}"),
-        &code,
-    );
+    let code = phone.code(29_100); // the phone turns up again
+    svc.login(29_100, &format!("phone found, {code}"), &code);
+    note("Same secret, same guard state: new backup codes leave the app's codes alone.");
     Ok(())
 }
