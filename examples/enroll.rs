@@ -1,9 +1,9 @@
-//! Enrolment: a new secret, its `otpauth://` URI and (feature `qr`) a QR code
-//! to scan from the terminal.
+//! Enrolment: a new secret, its `otpauth://` URI and a QR code to scan from
+//! the terminal (feature `qr`, on by default).
 //!
 //! ```text
-//! cargo run --example enroll                 # URI and notes only
-//! cargo run --example enroll --features qr   # plus the QR code
+//! cargo run --example enroll                                        # with the QR code
+//! cargo run --example enroll --no-default-features --features std   # URI and notes only
 //! ```
 //!
 //! The seed is fixed so the output is the same on every run; a real service
@@ -37,7 +37,7 @@ fn main() -> Result<(), twostep::Error> {
     #[cfg(feature = "qr")]
     print!("\n{}", uri.to_qr_terminal()?);
     #[cfg(not(feature = "qr"))]
-    println!("\n(run with `--features qr` to see the QR code)");
+    println!("\n(the QR code needs the `qr` feature, on by default)");
 
     // 5. Import works the other way: parse a URI from another service.
     let imported = KeyUri::parse(

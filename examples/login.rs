@@ -48,10 +48,8 @@ fn main() -> Result<(), twostep::Error> {
         guard_state: GuardState::new().to_string(),
     };
     let first = phone.generate(now)?.to_string();
-    println!(
-        "confirm {first}: {:?}",
-        login(&mut db, &guard, &secret, &first, now)
-    );
+    let confirmed = login(&mut db, &guard, &secret, &first, now);
+    println!("confirm {first}: {confirmed:?}");
     println!("stored state: {}", db.guard_state);
 
     // The same code at the first login, 10 s later, is a replay.
@@ -60,10 +58,8 @@ fn main() -> Result<(), twostep::Error> {
 
     // The next code logs in and clears the failure.
     let next = phone.generate(later(30))?.to_string();
-    println!(
-        "login {next}: {:?}",
-        login(&mut db, &guard, &secret, &next, later(31))
-    );
+    let outcome = login(&mut db, &guard, &secret, &next, later(31));
+    println!("login {next}: {outcome:?}");
 
     // Guessing: three free attempts, then back-off, then (at 10) a hard lock.
     let mut t = later(60);
