@@ -83,14 +83,6 @@ const SHA1_OUTER: [u8; 64] = padded_block(20, 8);
 const SHA256_OUTER: [u8; 64] = padded_block(32, 8);
 const SHA512_OUTER: [u8; 128] = padded_block(64, 16);
 
-/// `template` with its first bytes replaced by `head`.
-#[inline(always)]
-fn fill<const B: usize>(template: &[u8; B], head: impl IntoIterator<Item = u8>) -> [u8; B] {
-    let mut block = *template;
-    block.iter_mut().zip(head).for_each(|(d, s)| *d = s);
-    block
-}
-
 /// The key block of RFC 2104 §2: the key zero-padded to the block size, or
 /// its hash (zero-padded) if it is longer than a block.
 fn key_block<D: Digest, const B: usize>(key: &[u8]) -> [u8; B] {
@@ -149,14 +141,25 @@ macro_rules! keyed_state {
             /// outer ones, so independent chains overlap in the CPU.
             #[inline(always)]
             fn macs<const N: usize>(&self, counters: [u64; N]) -> [[$word; $words]; N] {
+                // Blocks are filled in place: no 64/128-byte values moved around.
+                let mut blocks = [$inner; N];
+                blocks.iter_mut().zip(counters).for_each(|(b, c)| {
+                    if let Some(head) = b.first_chunk_mut::<8>() {
+                        *head = c.to_be_bytes();
+                    }
+                });
                 let mut inner = [self.inner; N];
-                let blocks = counters.map(|c| fill(&$inner, c.to_be_bytes()));
                 inner
                     .iter_mut()
                     .zip(blocks.iter())
                     .for_each(|(s, b)| $compress(s, core::slice::from_ref(b)));
-                let blocks =
-                    inner.map(|s| fill(&$outer, s.into_iter().flat_map(<$word>::to_be_bytes)));
+                // The outer block: the inner digest (the whole state, big-endian) first.
+                let mut blocks = [$outer; N];
+                blocks.iter_mut().zip(inner.iter()).for_each(|(b, s)| {
+                    b.chunks_exact_mut(size_of::<$word>())
+                        .zip(s)
+                        .for_each(|(d, w)| d.copy_from_slice(&w.to_be_bytes()));
+                });
                 let mut outer = [self.outer; N];
                 outer
                     .iter_mut()
@@ -338,14 +341,25 @@ impl KeyedOtp {
                 .zip(counters.by_ref())
                 .map(|(d, c)| *d = c)
                 .count();
-            if filled == LANES {
-                lane.into_iter()
+            let [a, b, c, _] = lane;
+            // `filled` depends only on the (public) window size.
+            match filled {
+                LANES => lane
+                    .into_iter()
                     .zip(self.codes(lane))
-                    .for_each(|(c, k)| check(c, k));
-            } else {
-                lane.into_iter()
-                    .take(filled)
-                    .for_each(|c| check(c, self.code(c)));
+                    .for_each(|(s, k)| check(s, k)),
+                3 => [a, b, c]
+                    .into_iter()
+                    .zip(self.codes([a, b, c]))
+                    .for_each(|(s, k)| check(s, k)),
+                2 => [a, b]
+                    .into_iter()
+                    .zip(self.codes([a, b]))
+                    .for_each(|(s, k)| check(s, k)),
+                1 => check(a, self.code(a)),
+                _ => {}
+            }
+            if filled < LANES {
                 break;
             }
         }
