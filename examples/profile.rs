@@ -28,10 +28,13 @@ use std::time::Instant;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
-use twostep::{Code, KeyedTotp, Secret, Totp, UnixTime, Window};
+use twostep::{Algorithm, Code, KeyedTotp, Secret, Totp, UnixTime, Window};
 
 const SECRET: &[u8] = b"12345678901234567890";
+const SECRET32: &[u8] = b"12345678901234567890123456789012";
+const SECRET64: &[u8] = b"1234567890123456789012345678901234567890123456789012345678901234";
 const NOW: u64 = 1_735_689_600;
 /// ±26 h of 30 s steps: the diagnostic's scan.
 const SCAN: u64 = 3_120;
@@ -43,6 +46,10 @@ struct Fixture {
     secret: Secret,
     key: KeyedTotp,
     floor: Hmac<Sha1>,
+    key256: KeyedTotp,
+    floor256: Hmac<Sha256>,
+    key512: KeyedTotp,
+    floor512: Hmac<Sha512>,
     rs: totp_rs::Totp,
     rs_wide: totp_rs::Totp,
     step: u64,
@@ -73,6 +80,12 @@ fn tiles(lo: u64, hi: u64) -> Vec<(u64, Window)> {
     out
 }
 
+/// RFC 4226 §5.3 truncation, plainly, to six digits.
+fn truncate(h: &[u8]) -> u32 {
+    let o = usize::from(h[h.len() - 1] & 0x0f);
+    (u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]) & 0x7fff_ffff) % 1_000_000
+}
+
 impl Fixture {
     fn new() -> Self {
         let totp = Totp::new();
@@ -96,6 +109,14 @@ impl Fixture {
         };
         Self {
             floor: <Hmac<Sha1> as KeyInit>::new_from_slice(SECRET).unwrap(),
+            key256: totp
+                .with_algorithm(Algorithm::Sha256)
+                .key(&Secret::from_bytes(SECRET32).unwrap()),
+            floor256: <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET32).unwrap(),
+            key512: totp
+                .with_algorithm(Algorithm::Sha512)
+                .key(&Secret::from_bytes(SECRET64).unwrap()),
+            floor512: <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET64).unwrap(),
             rs: rs(1),
             rs_wide: rs(2880),
             miss: miss_code.to_string(),
@@ -110,14 +131,14 @@ impl Fixture {
     }
 
     fn floor_code(&self, counter: u64) -> u32 {
-        let h = self
-            .floor
-            .clone()
-            .chain_update(counter.to_be_bytes())
-            .finalize()
-            .into_bytes();
-        let o = usize::from(h[19] & 0x0f);
-        (u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]) & 0x7fff_ffff) % 1_000_000
+        truncate(
+            &self
+                .floor
+                .clone()
+                .chain_update(counter.to_be_bytes())
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     fn scan(&self, tiles: &[(u64, Window)]) -> usize {
@@ -158,6 +179,10 @@ const CASES: &[(&str, u64, &str)] = &[
         2 * SCAN + 1,
         "±26 h floor loop, per step",
     ),
+    ("gen-prepared-sha256", 1, "KeyedTotp::generate, SHA-256"),
+    ("floor-sha256", 1, "keyed Hmac<Sha256> cloned per code"),
+    ("gen-prepared-sha512", 1, "KeyedTotp::generate, SHA-512"),
+    ("floor-sha512", 1, "keyed Hmac<Sha512> cloned per code"),
     ("compress1", 1, "one SHA-1 compression, chained"),
     (
         "compress4",
@@ -208,6 +233,22 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
         "floor-scan-step" => (f.step - SCAN..=f.step + SCAN).fold(0, |acc, t| {
             acc | u64::from(f.floor_code(t).ct_eq(&f.miss_code.value()).unwrap_u8())
         }),
+        "gen-prepared-sha256" => u64::from(f.key256.generate(black_box(now)).unwrap().value()),
+        "floor-sha256" => u64::from(truncate(
+            &f.floor256
+                .clone()
+                .chain_update(black_box(f.step).to_be_bytes())
+                .finalize()
+                .into_bytes(),
+        )),
+        "gen-prepared-sha512" => u64::from(f.key512.generate(black_box(now)).unwrap().value()),
+        "floor-sha512" => u64::from(truncate(
+            &f.floor512
+                .clone()
+                .chain_update(black_box(f.step).to_be_bytes())
+                .finalize()
+                .into_bytes(),
+        )),
         "compress1" => {
             sha1::block_api::compress(&mut blocks[0], &[black_box(block)]);
             u64::from(blocks[0][0])
@@ -245,9 +286,10 @@ fn main() {
     let mut st = [[0u32; 5]; 4];
     match args.first().map(String::as_str) {
         None => {
-            for (name, _, what) in CASES {
+            // name, operations per call, description: benches/callgrind.sh reads this.
+            for (name, ops, what) in CASES {
                 black_box(run(&f, name, &mut st));
-                println!("{name:22} {what}");
+                println!("{name:22} {ops:5} {what}");
             }
         }
         Some("compare") => {
@@ -268,6 +310,8 @@ fn main() {
             println!();
             let r = |a: &str, b: &str| println!("{a} / {b} = {:.2}", get(a) / get(b));
             r("gen-prepared", "floor");
+            r("gen-prepared-sha256", "floor-sha256");
+            r("gen-prepared-sha512", "floor-sha512");
             r("gen-oneshot", "rs-generate");
             r("rs-check1-miss", "verify1-miss");
             r("rs-check1-miss", "verify1-miss-oneshot");
