@@ -84,27 +84,28 @@ const SHA256_OUTER: [u8; 64] = padded_block(32, 8);
 const SHA512_OUTER: [u8; 128] = padded_block(64, 16);
 
 /// The key block of RFC 2104 §2: the key zero-padded to the block size, or
-/// its hash (zero-padded) if it is longer than a block.
-fn key_block<D: Digest, const B: usize>(key: &[u8]) -> [u8; B] {
+/// its hash (zero-padded) if it is longer than a block; and how many leading
+/// bytes carry key material (the rest is padding, public after the XOR).
+fn key_block<D: Digest, const B: usize>(key: &[u8]) -> ([u8; B], usize) {
     let mut block = [0u8; B];
-    if key.len() > B {
+    let used = if key.len() > B {
         let mut hashed = D::digest(key);
         block
             .iter_mut()
             .zip(hashed.iter())
             .for_each(|(d, s)| *d = *s);
         hashed.as_mut_slice().zeroize();
+        <D as Digest>::output_size()
     } else {
         block.iter_mut().zip(key).for_each(|(d, s)| *d = *s);
-    }
-    block
+        key.len()
+    };
+    (block, used.min(B))
 }
 
-/// `block` XOR `pad` in every byte.
-#[inline(always)]
-fn xor_pad<const B: usize>(block: &[u8; B], pad: u8) -> [u8; B] {
-    block.map(|b| b ^ pad)
-}
+/// RFC 2104 §2 inner and outer pad bytes.
+const IPAD: u8 = 0x36;
+const OPAD: u8 = 0x5c;
 
 /// Generates a keyed state type for one hash: the precomputed inner (ipad)
 /// and outer (opad) chaining states, wiped on drop.
@@ -123,16 +124,20 @@ macro_rules! keyed_state {
 
         impl $name {
             fn new(key: &[u8]) -> Self {
-                let mut kb = key_block::<$hash, $block>(key);
-                let mut pad = xor_pad(&kb, 0x36);
+                // One key block, XORed in place (ipad, then opad). Only its
+                // first `used` bytes hold key material: wiping just those
+                // keeps one-shot calls cheap (volatile writes go byte by byte).
+                let (mut kb, used) = key_block::<$hash, $block>(key);
+                kb.iter_mut().for_each(|b| *b ^= IPAD);
                 let mut inner = $iv;
-                $compress(&mut inner, core::slice::from_ref(&pad));
-                pad.zeroize();
-                pad = xor_pad(&kb, 0x5c);
+                $compress(&mut inner, core::slice::from_ref(&kb));
+                kb.iter_mut().for_each(|b| *b ^= IPAD ^ OPAD);
                 let mut outer = $iv;
-                $compress(&mut outer, core::slice::from_ref(&pad));
-                pad.zeroize();
-                kb.zeroize();
+                $compress(&mut outer, core::slice::from_ref(&kb));
+                match kb.get_mut(..used) {
+                    Some(material) => material.zeroize(),
+                    None => kb.zeroize(),
+                }
                 Self { inner, outer }
             }
 
