@@ -401,6 +401,9 @@ pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterat
 /// unit-test build.
 #[cfg(test)]
 pub(crate) mod test_counter {
+    // The test harness links std even when the crate is built without it.
+    extern crate std;
+
     use core::cell::Cell;
 
     std::thread_local! {
@@ -425,6 +428,7 @@ pub(crate) mod test_counter {
 )]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
     use hmac::{Hmac, KeyInit, Mac};
     use proptest::prelude::*;
 
