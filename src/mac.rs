@@ -1,98 +1,245 @@
 //! The keyed HMAC engine shared by HOTP and TOTP (private).
 //!
-//! Keying runs the ipad and opad compressions once; each code afterwards
-//! clones the keyed state and costs two compressions (SHA-1 and SHA-256), the
-//! floor for HMAC over an 8-byte counter.
+//! Keying hashes the key's ipad and opad blocks once and keeps the two
+//! chaining states. A code afterwards is exactly two compressions (SHA-1,
+//! SHA-256; SHA-512 likewise, on 128-byte blocks), the floor for HMAC over an
+//! 8-byte counter: one over the single padded inner block (counter, `0x80`,
+//! zeros, bit length) and one over the single padded outer block (inner
+//! digest, `0x80`, zeros, bit length). No buffers, no cloned hasher state.
+//! [`KeyedOtp::codes`] issues the compressions of several independent
+//! counters back to back so the CPU can overlap their chains.
+//!
+//! The `hmac` crate stays the reference: the tests check this engine against
+//! `hmac::Hmac<D>` for random keys, counters and all three hashes.
 
-use hmac::digest::{Digest, KeyInit, block_api::EagerHash, common::Key};
-use hmac::{Hmac, Mac};
 use sha1::Sha1;
-use sha2::{Sha256, Sha512};
+use sha1::block_api::compress as compress_sha1;
+use sha2::block_api::{compress256, compress512};
+use sha2::{Digest, Sha256, Sha512};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use crate::code::Code;
 use crate::params::{Algorithm, Digits};
 
-/// Keyed HMAC state for one algorithm.
-#[derive(Clone)]
-pub(crate) enum Engine {
-    Sha1(Hmac<Sha1>),
-    Sha256(Hmac<Sha256>),
-    Sha512(Hmac<Sha512>),
+/// FIPS 180-4 §5.3.1 initial hash value of SHA-1.
+const SHA1_IV: [u32; 5] = [
+    0x6745_2301,
+    0xefcd_ab89,
+    0x98ba_dcfe,
+    0x1032_5476,
+    0xc3d2_e1f0,
+];
+/// FIPS 180-4 §5.3.3 initial hash value of SHA-256.
+const SHA256_IV: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+/// FIPS 180-4 §5.3.5 initial hash value of SHA-512.
+const SHA512_IV: [u64; 8] = [
+    0x6a09_e667_f3bc_c908,
+    0xbb67_ae85_84ca_a73b,
+    0x3c6e_f372_fe94_f82b,
+    0xa54f_f53a_5f1d_36f1,
+    0x510e_527f_ade6_82d1,
+    0x9b05_688c_2b3e_6c1f,
+    0x1f83_d9ab_fb41_bd6b,
+    0x5be0_cd19_137e_2179,
+];
+
+/// The final padded block of a message made of one key block (`B` bytes)
+/// and `msg` more bytes (FIPS 180-4 §5.1): room for the `msg` bytes, then
+/// `0x80`, zeros, and the big-endian bit length `(B + msg) * 8` in the last
+/// `len_bytes` bytes. Evaluated at compile time only.
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)] // const-evaluated: overflow or a bad index is a compile error
+const fn padded_block<const B: usize>(msg: usize, len_bytes: usize) -> [u8; B] {
+    let mut block = [0u8; B];
+    block[msg] = 0x80;
+    let bits = ((B + msg) as u128) * 8;
+    let mut i = 0;
+    while i < 16 && i < len_bytes {
+        block[B - 1 - i] = (bits >> (8 * i)) as u8;
+        i += 1;
+    }
+    block
 }
 
-/// HMAC keyed with `key`, built through the infallible block-sized-key
-/// constructor: keys longer than a block are hashed first, exactly as
-/// RFC 2104 §2 prescribes.
-fn keyed<D>(key: &[u8]) -> Hmac<D>
-where
-    D: EagerHash + Digest,
-    Hmac<D>: KeyInit,
-{
-    let mut block = Key::<Hmac<D>>::default();
-    if key.len() > block.len() {
+/// Inner block templates: an 8-byte counter after one key block.
+const SHA1_INNER: [u8; 64] = padded_block(8, 8);
+const SHA256_INNER: [u8; 64] = padded_block(8, 8);
+const SHA512_INNER: [u8; 128] = padded_block(8, 16);
+/// Outer block templates: the inner digest after one key block.
+const SHA1_OUTER: [u8; 64] = padded_block(20, 8);
+const SHA256_OUTER: [u8; 64] = padded_block(32, 8);
+const SHA512_OUTER: [u8; 128] = padded_block(64, 16);
+
+/// The key block of RFC 2104 §2: the key zero-padded to the block size, or
+/// its hash (zero-padded) if it is longer than a block; and how many leading
+/// bytes carry key material (the rest is padding, public after the XOR).
+fn key_block<D: Digest, const B: usize>(key: &[u8]) -> ([u8; B], usize) {
+    let mut block = [0u8; B];
+    let used = if key.len() > B {
         let mut hashed = D::digest(key);
         block
             .iter_mut()
             .zip(hashed.iter())
             .for_each(|(d, s)| *d = *s);
         hashed.as_mut_slice().zeroize();
+        <D as Digest>::output_size()
     } else {
         block.iter_mut().zip(key).for_each(|(d, s)| *d = *s);
-    }
-    let mac = <Hmac<D> as KeyInit>::new(&block);
-    block.as_mut_slice().zeroize();
-    mac
+        key.len()
+    };
+    (block, used.min(B))
 }
 
-impl Engine {
-    pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Self {
-        match algorithm {
-            Algorithm::Sha1 => Self::Sha1(keyed(key)),
-            Algorithm::Sha256 => Self::Sha256(keyed(key)),
-            Algorithm::Sha512 => Self::Sha512(keyed(key)),
-        }
-    }
+/// RFC 2104 §2 inner and outer pad bytes.
+const IPAD: u8 = 0x36;
+const OPAD: u8 = 0x5c;
 
-    /// RFC 4226 §5.3 steps 1–2: HMAC over the big-endian counter, then
-    /// dynamic truncation to 31 bits.
-    #[inline]
-    pub(crate) fn truncated(&self, counter: u64) -> u32 {
-        #[cfg(test)]
-        test_counter::bump();
-        let msg = counter.to_be_bytes();
-        match self {
-            Self::Sha1(m) => {
-                dynamic_truncation(&m.clone().chain_update(msg).finalize().into_bytes())
+/// Generates a keyed state type for one hash: the precomputed inner (ipad)
+/// and outer (opad) chaining states, wiped on drop.
+macro_rules! keyed_state {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $word:ty, $words:literal, $block:literal,
+        $iv:expr, $compress:path, $hash:ty, $inner:expr, $outer:expr, $views:path
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub(crate) struct $name {
+            inner: [$word; $words],
+            outer: [$word; $words],
+        }
+
+        impl $name {
+            fn new(key: &[u8]) -> Self {
+                // One key block, XORed in place (ipad, then opad). Only its
+                // first `used` bytes hold key material: wiping just those
+                // keeps one-shot calls cheap (volatile writes go byte by byte).
+                let (mut kb, used) = key_block::<$hash, $block>(key);
+                kb.iter_mut().for_each(|b| *b ^= IPAD);
+                let mut inner = $iv;
+                $compress(&mut inner, core::slice::from_ref(&kb));
+                kb.iter_mut().for_each(|b| *b ^= IPAD ^ OPAD);
+                let mut outer = $iv;
+                $compress(&mut outer, core::slice::from_ref(&kb));
+                match kb.get_mut(..used) {
+                    Some(material) => material.zeroize(),
+                    None => kb.zeroize(),
+                }
+                Self { inner, outer }
             }
-            Self::Sha256(m) => {
-                dynamic_truncation(&m.clone().chain_update(msg).finalize().into_bytes())
+
+            /// HMAC over each big-endian counter, as the hash's state words:
+            /// the inner compressions of all counters back to back, then the
+            /// outer ones, so independent chains overlap in the CPU.
+            #[inline(always)]
+            fn macs<const N: usize>(&self, counters: [u64; N]) -> [[$word; $words]; N] {
+                // Blocks are filled in place: no 64/128-byte values moved around.
+                let mut blocks = [$inner; N];
+                blocks.iter_mut().zip(counters).for_each(|(b, c)| {
+                    if let Some(head) = b.first_chunk_mut::<8>() {
+                        *head = c.to_be_bytes();
+                    }
+                });
+                let mut inner = [self.inner; N];
+                inner
+                    .iter_mut()
+                    .zip(blocks.iter())
+                    .for_each(|(s, b)| $compress(s, core::slice::from_ref(b)));
+                // The outer block: the inner digest (the whole state, big-endian) first.
+                let mut blocks = [$outer; N];
+                blocks.iter_mut().zip(inner.iter()).for_each(|(b, s)| {
+                    b.chunks_exact_mut(size_of::<$word>())
+                        .zip(s)
+                        .for_each(|(d, w)| d.copy_from_slice(&w.to_be_bytes()));
+                });
+                let mut outer = [self.outer; N];
+                outer
+                    .iter_mut()
+                    .zip(blocks.iter())
+                    .for_each(|(s, b)| $compress(s, core::slice::from_ref(b)));
+                outer
             }
-            Self::Sha512(m) => {
-                dynamic_truncation(&m.clone().chain_update(msg).finalize().into_bytes())
+
+            /// RFC 4226 §5.3 steps 1–2 for each counter.
+            #[inline(always)]
+            fn truncated<const N: usize>(&self, counters: [u64; N]) -> [u32; N] {
+                self.macs(counters).map(|words| {
+                    let (a, b, last) = $views(&words);
+                    dynamic_truncation(a, b, last)
+                })
             }
         }
-    }
+
+        impl Drop for $name {
+            fn drop(&mut self) {
+                self.inner.zeroize();
+                self.outer.zeroize();
+            }
+        }
+    };
+}
+
+keyed_state!(
+    /// HMAC-SHA-1 keyed state.
+    Sha1Key, u32, 5, 64, SHA1_IV, compress_sha1, Sha1, SHA1_INNER, SHA1_OUTER, views32
+);
+keyed_state!(
+    /// HMAC-SHA-256 keyed state.
+    Sha256Key, u32, 8, 64, SHA256_IV, compress256, Sha256, SHA256_INNER, SHA256_OUTER, views32
+);
+keyed_state!(
+    /// HMAC-SHA-512 keyed state.
+    Sha512Key, u64, 8, 128, SHA512_IV, compress512, Sha512, SHA512_INNER, SHA512_OUTER, views64
+);
+
+/// The two 128-bit views of a MAC that dynamic truncation selects from
+/// (`a` = bytes 0..16, `b` = bytes 4..20, big-endian) and its last byte,
+/// for 32-bit state words (SHA-1, SHA-256: at least 5 words).
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation)] // keeps the low byte on purpose
+fn views32<const W: usize>(words: &[u32; W]) -> (u128, u128, u8) {
+    let mut it = words.iter().map(|w| u128::from(*w));
+    let a = it
+        .by_ref()
+        .take(4)
+        .fold(0u128, |acc, w| acc.wrapping_shl(32) | w);
+    let b = a.wrapping_shl(32) | it.next().unwrap_or(0);
+    (a, b, words.last().copied().unwrap_or(0) as u8)
+}
+
+/// As [`views32`], for 64-bit state words (SHA-512).
+#[inline(always)]
+#[allow(clippy::cast_possible_truncation)] // keeps the low byte on purpose
+fn views64<const W: usize>(words: &[u64; W]) -> (u128, u128, u8) {
+    let mut it = words.iter().map(|w| u128::from(*w));
+    let a = it
+        .by_ref()
+        .take(2)
+        .fold(0u128, |acc, w| acc.wrapping_shl(64) | w);
+    let b = a.wrapping_shl(32) | it.next().unwrap_or(0).wrapping_shr(32);
+    (a, b, words.last().copied().unwrap_or(0) as u8)
 }
 
 /// RFC 4226 §5.3 dynamic truncation, without a secret-dependent memory index
-/// or branch: the offset (low nibble of the last byte) selects the 4-byte
-/// window by shifting two 128-bit views of the first 20 bytes.
-#[inline]
+/// or branch: the offset (low nibble of the MAC's last byte) selects the
+/// 4-byte window by shifting `a` (MAC bytes 0..16) or `b` (bytes 4..20).
+#[inline(always)]
 #[allow(clippy::cast_possible_truncation)] // keeps the low 32 bits on purpose
-fn dynamic_truncation(mac: &[u8]) -> u32 {
-    let offset = u32::from(mac.last().copied().unwrap_or(0) & 0x0f);
-    // a = bytes 0..16, b = bytes 4..20 (every HMAC output here is >= 20 bytes).
-    let a = mac
-        .iter()
-        .take(16)
-        .fold(0u128, |acc, &x| acc.wrapping_shl(8) | u128::from(x));
-    let b = mac
-        .iter()
-        .skip(4)
-        .take(16)
-        .fold(0u128, |acc, &x| acc.wrapping_shl(8) | u128::from(x));
+fn dynamic_truncation(a: u128, b: u128, last: u8) -> u32 {
+    let offset = u32::from(last & 0x0f);
     // Window at `offset` is a >> 8*(12 - offset) for offset <= 12, and
     // b >> 8*(16 - offset) for offset >= 4. Shift amounts wrap for the unused
     // branch and are discarded by the select.
@@ -101,6 +248,50 @@ fn dynamic_truncation(mac: &[u8]) -> u32 {
     let use_b = Choice::from((12u32.wrapping_sub(offset) >> 31) as u8);
     u32::conditional_select(&from_a, &from_b, use_b) & 0x7fff_ffff
 }
+
+/// Keyed HMAC state for one algorithm.
+#[derive(Clone)]
+pub(crate) enum Engine {
+    Sha1(Sha1Key),
+    Sha256(Sha256Key),
+    Sha512(Sha512Key),
+}
+
+impl Engine {
+    pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Self {
+        match algorithm {
+            Algorithm::Sha1 => Self::Sha1(Sha1Key::new(key)),
+            Algorithm::Sha256 => Self::Sha256(Sha256Key::new(key)),
+            Algorithm::Sha512 => Self::Sha512(Sha512Key::new(key)),
+        }
+    }
+
+    /// RFC 4226 §5.3 steps 1–2: HMAC over the big-endian counter, then
+    /// dynamic truncation to 31 bits.
+    #[inline]
+    pub(crate) fn truncated(&self, counter: u64) -> u32 {
+        let [t] = self.truncated_many([counter]);
+        t
+    }
+
+    /// [`Engine::truncated`] for several independent counters, their
+    /// compressions interleaved.
+    #[inline]
+    pub(crate) fn truncated_many<const N: usize>(&self, counters: [u64; N]) -> [u32; N] {
+        #[cfg(test)]
+        (0..N).for_each(|_| test_counter::bump());
+        match self {
+            Self::Sha1(k) => k.truncated(counters),
+            Self::Sha256(k) => k.truncated(counters),
+            Self::Sha512(k) => k.truncated(counters),
+        }
+    }
+}
+
+/// How many counters [`KeyedOtp::find`] evaluates together: eight
+/// independent chains keep the SHA units busy (measured: 4 lanes 56 ns/step,
+/// 8 lanes 49 ns, 16 lanes 46 ns for SHA-1 with SHA-NI).
+const LANES: usize = 8;
 
 /// A keyed engine and digit count: evaluates codes and scans for matches.
 #[derive(Clone)]
@@ -126,25 +317,65 @@ impl KeyedOtp {
         Code::from_truncated(self.engine.truncated(counter), self.digits)
     }
 
-    /// Codes for several independent counters at once. Scans (the
-    /// diagnostic) call this so that an implementation can keep several hash
-    /// chains in flight.
+    /// Codes for several independent counters at once, their hash chains in
+    /// flight together. N = 8 measured best for SHA-1 with SHA-NI (16 gains
+    /// little more); scans such as the diagnostic should use it.
     #[inline]
     #[allow(dead_code)] // used by the diagnostic scan
     pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
-        counters.map(|c| self.code(c))
+        self.engine
+            .truncated_many(counters)
+            .map(|t| Code::from_truncated(t, self.digits))
     }
 
     /// Evaluates `code` against every counter that `counters` yields, in
     /// constant time with respect to the secret and the code: no early exit,
     /// `subtle` comparisons, and a branch-free select of the first match.
+    /// Counters are evaluated [`LANES`] at a time (the window size is public,
+    /// so the grouping leaks nothing).
     pub(crate) fn find(&self, code: &Code, counters: impl Iterator<Item = u64>) -> Option<u64> {
         let mut found = Choice::from(0);
         let mut matched = 0u64;
-        for counter in counters {
-            let hit = self.code(counter).ct_eq(code) & !found;
+        let mut check = |counter: u64, candidate: Code| {
+            let hit = candidate.ct_eq(code) & !found;
             matched.conditional_assign(&counter, hit);
             found |= hit;
+        };
+        let mut counters = counters.fuse();
+        loop {
+            let mut lane = [0u64; LANES];
+            let filled = lane
+                .iter_mut()
+                .zip(counters.by_ref())
+                .map(|(d, c)| *d = c)
+                .count();
+            if filled == LANES {
+                lane.into_iter()
+                    .zip(self.codes(lane))
+                    .for_each(|(s, k)| check(s, k));
+                continue;
+            }
+            // The tail, four or fewer at a time; its length depends only on
+            // the (public) window size.
+            for chunk in lane.get(..filled).unwrap_or_default().chunks(4) {
+                match *chunk {
+                    [a, b, c, d] => [a, b, c, d]
+                        .into_iter()
+                        .zip(self.codes([a, b, c, d]))
+                        .for_each(|(s, k)| check(s, k)),
+                    [a, b, c] => [a, b, c]
+                        .into_iter()
+                        .zip(self.codes([a, b, c]))
+                        .for_each(|(s, k)| check(s, k)),
+                    [a, b] => [a, b]
+                        .into_iter()
+                        .zip(self.codes([a, b]))
+                        .for_each(|(s, k)| check(s, k)),
+                    [a] => check(a, self.code(a)),
+                    _ => {}
+                }
+            }
+            break;
         }
         bool::from(found).then_some(matched)
     }
@@ -170,6 +401,9 @@ pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterat
 /// unit-test build.
 #[cfg(test)]
 pub(crate) mod test_counter {
+    // The test harness links std even when the crate is built without it.
+    extern crate std;
+
     use core::cell::Cell;
 
     std::thread_local! {
@@ -187,9 +421,106 @@ pub(crate) mod test_counter {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+    use hmac::{Hmac, KeyInit, Mac};
+    use proptest::prelude::*;
+
+    /// The reference: `hmac::Hmac<D>` and RFC 4226 §5.3 truncation written
+    /// plainly, with the indexed read the engine avoids.
+    fn reference_truncated(algorithm: Algorithm, key: &[u8], counter: u64) -> u32 {
+        fn mac<M: Mac + KeyInit>(key: &[u8], counter: u64) -> Vec<u8> {
+            let mut m = <M as KeyInit>::new_from_slice(key).unwrap();
+            m.update(&counter.to_be_bytes());
+            m.finalize().into_bytes().to_vec()
+        }
+        let h = match algorithm {
+            Algorithm::Sha1 => mac::<Hmac<Sha1>>(key, counter),
+            Algorithm::Sha256 => mac::<Hmac<Sha256>>(key, counter),
+            Algorithm::Sha512 => mac::<Hmac<Sha512>>(key, counter),
+        };
+        let offset = usize::from(h[h.len() - 1] & 0x0f);
+        u32::from_be_bytes([h[offset], h[offset + 1], h[offset + 2], h[offset + 3]]) & 0x7fff_ffff
+    }
+
+    fn any_algorithm() -> impl Strategy<Value = Algorithm> {
+        prop_oneof![
+            Just(Algorithm::Sha1),
+            Just(Algorithm::Sha256),
+            Just(Algorithm::Sha512)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(192))]
+
+        #[test]
+        fn engine_equals_hmac_crate(
+            algorithm in any_algorithm(),
+            key in proptest::collection::vec(any::<u8>(), 0..300),
+            counter in any::<u64>(),
+        ) {
+            let engine = Engine::new(algorithm, &key);
+            prop_assert_eq!(engine.truncated(counter), reference_truncated(algorithm, &key, counter));
+        }
+
+        #[test]
+        fn interleaved_codes_equal_single_codes(
+            algorithm in any_algorithm(),
+            key in proptest::collection::vec(any::<u8>(), 0..300),
+            counters in any::<[u64; 7]>(),
+        ) {
+            let k = KeyedOtp::new(algorithm, Digits::EIGHT, &key);
+            let many = k.codes(counters);
+            for (c, code) in counters.iter().zip(many) {
+                prop_assert_eq!(code, k.code(*c));
+                prop_assert_eq!(code.value(), u64::from(reference_truncated(algorithm, &key, *c)) % 100_000_000);
+            }
+        }
+
+        #[test]
+        fn find_reports_nearest_match_for_any_window(
+            algorithm in any_algorithm(),
+            key in proptest::collection::vec(any::<u8>(), 0..80),
+            center in 0u64..1_000,
+            behind in 0u32..12,
+            ahead in 0u32..12,
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let k = KeyedOtp::new(algorithm, Digits::SIX, &key);
+            let steps: Vec<u64> = nearest_first(center, behind, ahead).collect();
+            let target = steps[pick.index(steps.len())];
+            let code = k.code(target);
+            // The first step in nearest-first order whose code equals the target's.
+            let expected = steps.iter().copied().find(|s| k.code(*s) == code);
+            let before = test_counter::evaluations();
+            prop_assert_eq!(k.find(&code, steps.iter().copied()), expected);
+            prop_assert_eq!(test_counter::evaluations() - before, steps.len() as u64);
+        }
+    }
+
+    #[test]
+    fn block_sized_and_longer_keys_match_hmac_crate() {
+        for len in [63usize, 64, 65, 127, 128, 129, 1024] {
+            let key: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+                let engine = Engine::new(algorithm, &key);
+                for counter in [0, 1, u64::MAX] {
+                    assert_eq!(
+                        engine.truncated(counter),
+                        reference_truncated(algorithm, &key, counter),
+                        "{algorithm:?} key {len} counter {counter}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn counter_counts_each_window_step_and_nothing_for_malformed_input() {
