@@ -208,8 +208,8 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
     let now = UnixTime::from_secs(NOW);
     let block = [0x5au8; 64];
     match case {
-        "gen-prepared" => u64::from(f.key.generate(black_box(now)).unwrap().value()),
-        "gen-oneshot" => u64::from(f.totp.generate(black_box(&f.secret), now).unwrap().value()),
+        "gen-prepared" => f.key.generate(black_box(now)).unwrap().value(),
+        "gen-oneshot" => f.totp.generate(black_box(&f.secret), now).unwrap().value(),
         "verify1-miss" => u64::from(
             f.key
                 .verify(black_box(&f.miss), now, Window::DEFAULT)
@@ -237,7 +237,7 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
                     .unwrap_u8(),
             )
         }),
-        "gen-prepared-sha256" => u64::from(f.key256.generate(black_box(now)).unwrap().value()),
+        "gen-prepared-sha256" => f.key256.generate(black_box(now)).unwrap().value(),
         "floor-sha256" => u64::from(truncate(
             &f.floor256
                 .clone()
@@ -245,7 +245,7 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
                 .finalize()
                 .into_bytes(),
         )),
-        "gen-prepared-sha512" => u64::from(f.key512.generate(black_box(now)).unwrap().value()),
+        "gen-prepared-sha512" => f.key512.generate(black_box(now)).unwrap().value(),
         "floor-sha512" => u64::from(truncate(
             &f.floor512
                 .clone()
