@@ -765,9 +765,10 @@ impl<'de> serde::Deserialize<'de> for GuardState {
 /// rule with the stored `d`. No second resync is needed after fixing a clock.
 ///
 /// Steps at or below the last accepted one stay spent: a device that ran
-/// ahead by `d` steps spent steps up to `d` steps in the future, so for up to
-/// `d` periods after its last login the fixed device's codes are
-/// [`Outcome::Replayed`]; the first code past that step logs in.
+/// ahead by `d` steps spent steps up to `d` (plus the window's ahead side)
+/// steps in the future, so for that many periods after its last login the
+/// fixed device's codes are [`Outcome::Replayed`]; the first code past the
+/// last accepted step logs in.
 ///
 /// The cost: while a drift is learned, each attempt is compared with up to
 /// twice as many steps (6 instead of 3 with the default ±1 window; fewer when
@@ -775,7 +776,7 @@ impl<'de> serde::Deserialize<'de> for GuardState {
 /// probability, 6 × 10⁻⁶ instead of 3 × 10⁻⁶ with 6 digits. Within the
 /// default lock of ten failures that is at most 6 × 10⁻⁵ per lock (see
 /// [`Throttle`]). Only an accepted code or resync can set a drift, so a
-/// guesser cannot open the second window on his own.
+/// guesser cannot open the second window.
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
