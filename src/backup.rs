@@ -911,9 +911,11 @@ struct Slot {
 ///
 /// # Security
 ///
-/// - Throttle redeem attempts like code attempts: on
-///   [`RedeemResult::Invalid`] or [`RedeemResult::AlreadyUsed`], record a
-///   failure in the login throttle (for example `Guard::record_failure`).
+/// - Throttle redeem attempts like code attempts, in the same counter: on
+///   [`RedeemResult::Malformed`], [`RedeemResult::Invalid`] or
+///   [`RedeemResult::AlreadyUsed`], record a failure with
+///   [`Guard::record_failure`](crate::Guard::record_failure) (see
+///   [`BackupCodeSet::redeem`]).
 /// - Persist the new set of [`RedeemResult::Redeemed`] with compare-and-swap
 ///   on the old string, so two concurrent logins cannot spend one code.
 /// - A pepper, kept outside the database (configuration, a secrets manager),
@@ -965,7 +967,8 @@ pub enum RedeemResult {
         /// The set with `slot` spent and the generation advanced.
         set: BackupCodeSet,
     },
-    /// The code matched a slot spent earlier. Refuse, and count a failure.
+    /// The code matched a slot spent earlier. Refuse, and count a failure
+    /// (it may have been seen by someone else: consider telling the user).
     AlreadyUsed {
         /// The slot (0-based) the code belonged to.
         slot: usize,
@@ -973,7 +976,8 @@ pub enum RedeemResult {
     /// The code is well formed but in no slot. Refuse, and count a failure.
     Invalid,
     /// The input is not a code of the set's shape (wrong length, a byte
-    /// outside the alphabet). No hash was computed.
+    /// outside the alphabet). No hash was computed. Refuse, and count a
+    /// failure, as the guard counts a malformed TOTP code.
     Malformed,
 }
 
@@ -1107,9 +1111,55 @@ impl BackupCodeSet {
     ///
     /// # Security
     ///
-    /// Count [`RedeemResult::Invalid`] and [`RedeemResult::AlreadyUsed`] as
-    /// failed attempts in the login throttle, and persist the new set of
-    /// [`RedeemResult::Redeemed`] with compare-and-swap.
+    /// Backup codes share the login throttle with the app's codes, so that a
+    /// guesser cannot switch to them for fresh attempts:
+    ///
+    /// - Before redeeming, ask [`Guard::blocked`](crate::Guard::blocked); if
+    ///   it answers, refuse without redeeming (nothing counted).
+    /// - Count **all three** refusals as failures with
+    ///   [`Guard::record_failure`](crate::Guard::record_failure):
+    ///   [`RedeemResult::Malformed`] (as the guard counts a malformed TOTP
+    ///   code; the free attempts absorb typos), [`RedeemResult::Invalid`],
+    ///   and [`RedeemResult::AlreadyUsed`] (also worth a warning to the user:
+    ///   someone may have the old code).
+    /// - On [`RedeemResult::Redeemed`] the user has proved who they are: store
+    ///   [`GuardState::reset_failures`](crate::GuardState::reset_failures), which
+    ///   also releases a hard lock, as the guard's docs prescribe.
+    /// - Persist the guard state (on every counted attempt) and the new set
+    ///   with compare-and-swap, together, before letting the user in.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::Error> {
+    /// # use rand_core::SeedableRng;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+    /// use twostep::{BackupCodeSet, BackupPolicy, Guard, GuardState, RedeemResult, Totp, UnixTime};
+    /// let (guard, policy) = (Guard::new(Totp::new()), BackupPolicy::DEFAULT);
+    /// let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+    /// let now = UnixTime::from_secs(1_800_000_000);
+    ///
+    /// // One backup-code login: whether the user is in, and the guard state
+    /// // and set to store (with compare-and-swap on the old ones).
+    /// let attempt = |input: &str, state: &GuardState, set: &BackupCodeSet| {
+    ///     if guard.blocked(now, state).is_some() {
+    ///         return Ok::<_, twostep::Error>((false, *state, set.clone())); // unseen, not counted
+    ///     }
+    ///     Ok(match set.redeem(input, &policy)? {
+    ///         RedeemResult::Redeemed { set: next, .. } => (true, state.reset_failures(), next),
+    ///         // Malformed, Invalid, AlreadyUsed: a failure, like a wrong TOTP code.
+    ///         _ => (false, guard.record_failure(now, state), set.clone()),
+    ///     })
+    /// };
+    /// let typed = codes.get(0).map(|c| c.to_string()).unwrap_or_default();
+    /// let (ok, state, set) = attempt("not a code", &GuardState::new(), &set)?;
+    /// assert!(!ok && state.failures() == 1);
+    /// let (ok, state, set) = attempt(&typed, &state, &set)?;
+    /// assert!(ok && state.failures() == 0);
+    /// let (ok, state, _) = attempt(&typed, &state, &set)?; // already used
+    /// assert!(!ok && state.failures() == 1);
+    /// let locked: GuardState = "g1.-.0.10.-".parse()?;
+    /// assert_eq!(attempt(&typed, &locked, &set)?.1, locked); // refused unseen
+    /// # Ok(()) }
+    /// ```
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {

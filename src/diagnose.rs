@@ -219,10 +219,13 @@ impl DiagnoseOptions {
     };
 
     /// The options that describe what `guard` accepts for a user in `state`:
-    /// its window, the learned drift, the last accepted step (for the
-    /// `Replayed` verdict) and its drift bound as the resync bound, so that a
+    /// its window, the learned drift (clamped to the guard's drift bound, as
+    /// the guard clamps it), the last accepted step (for the `Replayed`
+    /// verdict, and so that no resync is proposed that the guard would refuse
+    /// as a replay) and its drift bound as the resync bound, so that a
     /// proposed [`Diagnosis::resync`] is exactly what [`Guard::resync`](crate::Guard::resync)
-    /// would record. The search range and typing delay keep their defaults.
+    /// would record, and [`Verdict::InSync`] exactly what [`Guard::check`](crate::Guard::check)
+    /// would accept. The search range and typing delay keep their defaults.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
@@ -232,13 +235,24 @@ impl DiagnoseOptions {
     /// let o = DiagnoseOptions::for_guard(&guard, &state);
     /// assert_eq!((o.drift(), o.last_accepted_step()), (2, Some(59_859_360)));
     /// assert_eq!((o.window(), o.resync_bound()), (guard.window(), guard.max_drift()));
+    /// let wide: GuardState = "g1.-.50.0.-".parse()?; // stored under a wider bound
+    /// assert_eq!(DiagnoseOptions::for_guard(&guard, &wide).drift(), 20); // as the guard clamps it
     /// # Ok(()) }
     /// ```
     #[must_use]
     pub const fn for_guard(guard: &crate::Guard, state: &crate::GuardState) -> Self {
+        // The guard clamps a stored drift to its own bound (at most 100).
+        let bound = guard.max_drift() as i64;
+        let drift = if state.drift() > bound {
+            bound
+        } else if state.drift() < bound.saturating_neg() {
+            bound.saturating_neg()
+        } else {
+            state.drift()
+        };
         let base = Self::DEFAULT
             .with_window(guard.window())
-            .with_drift(state.drift())
+            .with_drift(drift)
             .with_last_accepted_step(state.last_step());
         // The guard's drift bound (at most 100) is always a valid resync bound.
         match base.with_resync_bound(guard.max_drift()) {
@@ -247,7 +261,9 @@ impl DiagnoseOptions {
         }
     }
 
-    /// The window a login accepts, around the server step plus the drift.
+    /// The window a login accepts, around the server step plus the drift
+    /// and, while the drift is not zero, around the server step itself (as
+    /// [`Guard::check`](crate::Guard::check) tries both).
     ///
     /// ```
     /// use twostep::{DiagnoseOptions, Window};
@@ -447,7 +463,11 @@ pub enum LateCause {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// The latest code would be accepted now.
+    /// The latest code would be accepted now: it matches a step above the
+    /// last accepted one, in the window around the server step plus the
+    /// learned drift or in the window around the server step itself (the
+    /// phone's clock was fixed since the drift was learned), exactly as
+    /// [`Guard::check`](crate::Guard::check) decides.
     InSync,
     /// The latest code matches a step a little behind the accepted window:
     /// typed after it expired, or the phone's clock is slightly slow.
@@ -533,6 +553,14 @@ pub struct Diagnosis {
     matches_found: u64,
     resync_bound: u32,
     period: u64,
+    /// The learned drift, when the latest code fits only the window around
+    /// the server step (the clock was fixed since the drift was learned).
+    stale_drift: Option<i64>,
+    /// Seconds from the latest code's arrival until the first step above the
+    /// last accepted one, when that is later than the next code.
+    replay_wait: Option<i64>,
+    /// A resync was withheld because its pair would be at spent steps.
+    resync_spent: bool,
 }
 
 impl Diagnosis {
@@ -679,7 +707,10 @@ impl Diagnosis {
     /// The drift in steps that a guard's resync would record (the latest
     /// code's matched step minus the server's step at its arrival): given
     /// only when codes from two different steps agree, the latest is not
-    /// accepted as it is, and the drift lies within the resync bound.
+    /// accepted as it is, the drift lies within the resync bound, and the
+    /// pair that ends at the latest code's step lies above the last accepted
+    /// step ([`Guard::resync`](crate::Guard::resync) refuses a pair at spent
+    /// steps as a replay).
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
@@ -774,8 +805,9 @@ impl Diagnosis {
 ///   that asks for a second code. Several matches give
 ///   [`Verdict::Ambiguous`].
 /// - The latest code decides [`Verdict::InSync`] and [`Verdict::Replayed`]
-///   (accepted by the window around the learned drift, above or at/below the
-///   last accepted step). Otherwise the offset's midpoint decides:
+///   (accepted by the window around the learned drift or, as the guard also
+///   tries, the window around the server step; above or at/below the last
+///   accepted step). Otherwise the offset's midpoint decides:
 ///   [`Verdict::TimeZoneLike`] (≥ 30 min, within 2 min of a multiple of
 ///   15 min), [`Verdict::EnteredLate`] (behind by at most 4 steps or 2 min),
 ///   else [`Verdict::ClockAhead`] or [`Verdict::ClockBehind`].
@@ -882,6 +914,9 @@ fn empty(verdict: Verdict, n: usize, period: u64) -> Diagnosis {
         matches_found: 0,
         resync_bound: 0,
         period,
+        stale_drift: None,
+        replay_wait: None,
+        resync_spent: false,
     }
 }
 
@@ -1196,9 +1231,17 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
         let latest = latest_chosen(p, &cluster.chosen, cands);
         if let Some(c) = latest {
             d.verdict = classify(c, (cluster.lo, cluster.hi), options, period_i);
+            settle(&mut d, c, p, options);
             let settled = matches!(d.verdict, Verdict::InSync | Verdict::Replayed);
             if !settled && c.k.unsigned_abs() <= u64::from(options.resync_bound) {
-                d.resync = Some(c.k);
+                // Guard::resync refuses a pair (step − 1, step) touching a
+                // spent step: propose only what it would record.
+                let earlier = c.step.saturating_sub(1);
+                if options.last_accepted_step.is_none_or(|last| earlier > last) {
+                    d.resync = Some(c.k);
+                } else {
+                    d.resync_spent = true;
+                }
             }
         }
         return d;
@@ -1214,9 +1257,7 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
     // One code (perhaps typed more than once): near matches are evidence,
     // far ones a hint. Use each step's candidate from the latest observation.
     let near_bound = i64::from(options.resync_bound.max(2));
-    let is_near = |c: &Candidate| {
-        c.k.abs() <= near_bound || options.window.contains(c.k.saturating_sub(options.drift))
-    };
+    let is_near = |c: &Candidate| c.k.abs() <= near_bound || accepts(options, c.k);
     let near = distinct_steps(cands.iter().filter(|c| is_near(c)).map(|c| c.step));
     let pick = |want_near: bool| {
         cands
@@ -1227,10 +1268,20 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
     };
     let (chosen, confirmed, chance) = match (near, distinct_all) {
         (1, _) => {
-            let window_steps = (i64::from(options.window.behind()).saturating_neg()
-                ..=i64::from(options.window.ahead()))
+            // Accepted offsets beyond the near range: the learned window's,
+            // then the home window's that the learned one does not hold.
+            let window = options.window;
+            let sides = i64::from(window.behind()).saturating_neg()..=i64::from(window.ahead());
+            let learned = sides
+                .clone()
                 .filter(|w| w.saturating_add(options.drift).abs() > near_bound)
                 .count();
+            let home = sides
+                .filter(|&w| {
+                    w.abs() > near_bound && !window.contains(w.saturating_sub(options.drift))
+                })
+                .count();
+            let window_steps = learned.saturating_add(home);
             let size = (near_bound.unsigned_abs())
                 .saturating_mul(2)
                 .saturating_add(1)
@@ -1250,6 +1301,7 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
             d.agreeing = 1;
             d.confirmed = confirmed;
             d.verdict = classify(&c, (c.lo, c.hi), options, period_i);
+            settle(&mut d, &c, p, options);
         }
         None => {
             d.verdict = Verdict::Ambiguous {
@@ -1289,6 +1341,38 @@ fn distinct_steps(steps: impl Iterator<Item = u64> + Clone) -> usize {
         .count()
 }
 
+/// Whether a login would take a code at offset `k` from the server step,
+/// spent steps aside: inside the window around the learned drift, or around
+/// the server step itself, as `Guard::check` tries both.
+fn accepts(options: &DiagnoseOptions, k: i64) -> bool {
+    options.window.contains(k.saturating_sub(options.drift)) || options.window.contains(k)
+}
+
+/// The details behind an `InSync` or `Replayed` verdict for the latest code
+/// `c`: a drift the code shows to be stale, and how long spent steps last.
+fn settle(d: &mut Diagnosis, c: &Candidate, p: &Ready, options: &DiagnoseOptions) {
+    match d.verdict {
+        Verdict::InSync if !options.window.contains(c.k.saturating_sub(options.drift)) => {
+            d.stale_drift = Some(options.drift);
+        }
+        Verdict::Replayed => {
+            let server = p.steps.get(c.obs).copied().unwrap_or(0);
+            let phase = p.phases.get(c.obs).copied().unwrap_or(0);
+            // Spent steps reach past the arrival step: the next code is spent too.
+            if let Some(ahead) = options
+                .last_accepted_step
+                .and_then(|last| last.checked_sub(server))
+                .filter(|&ahead| ahead > 0)
+            {
+                let period = i64::try_from(p.period).unwrap_or(i64::MAX);
+                let steps = i64::try_from(ahead).unwrap_or(i64::MAX).saturating_add(1);
+                d.replay_wait = Some(steps.saturating_mul(period).saturating_sub(phase));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The verdict for the latest matching code `c` and the offset interval.
 fn classify(
     c: &Candidate,
@@ -1296,7 +1380,7 @@ fn classify(
     options: &DiagnoseOptions,
     period: i64,
 ) -> Verdict {
-    if options.window.contains(c.k.saturating_sub(options.drift)) {
+    if accepts(options, c.k) {
         return match options.last_accepted_step {
             Some(last) if c.step <= last => Verdict::Replayed,
             _ => Verdict::InSync,
@@ -1371,10 +1455,21 @@ impl fmt::Display for Diagnosis {
                  in still fails, check that the app shows the code for this account and \
                  this service.",
             )?,
-            Verdict::Replayed => f.write_str(
-                "This code was already used to log in, and a code works only once. Fix: wait \
-                 for the next code to appear in the app and type that one.",
-            )?,
+            Verdict::Replayed => match self.replay_wait {
+                Some(wait) => write!(
+                    f,
+                    "This code counts as already used, and a code works only once: a login \
+                     already used a code from further ahead (the phone's clock was ahead \
+                     then), and every code up to that one stays spent until about {} after \
+                     this one arrived. Fix: wait that long, then type a fresh code; no resync \
+                     is needed.",
+                    Span(wait)
+                )?,
+                None => f.write_str(
+                    "This code was already used to log in, and a code works only once. Fix: \
+                     wait for the next code to appear in the app and type that one.",
+                )?,
+            },
             Verdict::EnteredLate { offset, likely } => {
                 let secs = offset.whole_seconds();
                 let which = match likely {
@@ -1469,7 +1564,20 @@ impl fmt::Display for Diagnosis {
                     " This is beyond what the server can compensate: the phone's clock must be \
                      fixed.",
                 )?,
+                None if self.resync_spent => f.write_str(
+                    " A resync cannot use these codes: a login already used a code from a later \
+                     time. Fix the phone's clock.",
+                )?,
                 None => {}
+            }
+            if let Some(drift) = self.stale_drift {
+                write!(
+                    f,
+                    " The server still holds a learned drift of {drift} step{} from when the \
+                     phone's clock was off; this code fits the server's own time (the clock has \
+                     been fixed), so logging in with it resets the drift.",
+                    if drift.abs() == 1 { "" } else { "s" }
+                )?;
             }
         } else if matches!(self.verdict, Verdict::NoMatch | Verdict::Ambiguous { .. }) {
             write!(

@@ -146,7 +146,10 @@ pub enum Blocked {
 /// attacker's high, and the ten-failure lock, ten times below NIST SP
 /// 800-63B's ceiling of 100 consecutive failures, bounds a guesser's chance
 /// at ten tries per lock: with a ±1 window and 6 digits at most
-/// 10 × 3 / 10⁶ = 3 × 10⁻⁵, whatever the attacker's patience. The lock is
+/// 10 × 3 / 10⁶ = 3 × 10⁻⁵, whatever the attacker's patience, and at most
+/// 10 × 6 / 10⁶ = 6 × 10⁻⁵ while the account has a learned drift (a check
+/// then also tries the window around the server's own step, see
+/// [`Guard`]'s drift learning). The lock is
 /// hard (no timer) because a lock that expires lets failures continue without
 /// end, and the NIST cap is on consecutive failures. The price is that
 /// someone who knows the password can lock the second factor in about half
@@ -727,10 +730,13 @@ impl<'de> serde::Deserialize<'de> for GuardState {
 ///    parsed or any HMAC computed; the state is unchanged.
 /// 2. Malformed input: [`Outcome::Malformed`], counted as a failure.
 /// 3. Every step of the window centred on the current step plus the learned
-///    drift is evaluated and compared in constant time. A match at a step
-///    above the last accepted one is [`Outcome::Accepted`]; a match only at
-///    spent steps is [`Outcome::Replayed`]; no match is
-///    [`Outcome::Invalid`]. Both count as failures.
+///    drift, and, while that drift is not zero, of the same window centred
+///    on the current step itself (the *home* window), is evaluated once and
+///    compared in constant time, in one pass with no early exit. A match at a
+///    step above the last accepted one is [`Outcome::Accepted`] (the step
+///    nearest the learned centre wins, then the one nearest the current
+///    step); a match only at spent steps is [`Outcome::Replayed`]; no match
+///    is [`Outcome::Invalid`]. Both count as failures.
 /// 4. On success: the matched step is recorded, the failures cleared and the
 ///    drift updated (below).
 ///
@@ -745,6 +751,51 @@ impl<'de> serde::Deserialize<'de> for GuardState {
 /// a prompt code failed. The drift is clamped to ±[`Guard::max_drift`].
 /// With the default window a slow device is learned through
 /// [`Guard::resync`]; a window of two steps behind also learns it gradually.
+///
+/// A learned drift must not outlive the clock error it describes. When the
+/// user fixes the device's clock, its codes land near the server's own step
+/// again, outside the learned window, and the rule above could never pull the
+/// drift back: every login would fail until the account locked. So while the
+/// drift `d` is not zero a check also tries the home window around the
+/// server's current step. A code found only there is accepted and the drift
+/// is learned afresh from `d = 0` by the same rule: with `t` its offset, the
+/// drift becomes `t` if `t > 0`, `t + 1` if `t < −1`, else `0` — a value
+/// inside the home window (with the default ±1 window: 0, or +1 for a code
+/// one step ahead). A match in the learned window, or in both, follows the
+/// rule with the stored `d`. No second resync is needed after fixing a clock.
+///
+/// Steps at or below the last accepted one stay spent: a device that ran
+/// ahead by `d` steps spent steps up to `d` (plus the window's ahead side)
+/// steps in the future, so for that many periods after its last login the
+/// fixed device's codes are [`Outcome::Replayed`]; the first code past the
+/// last accepted step logs in.
+///
+/// The cost: while a drift is learned, each attempt is compared with up to
+/// twice as many steps (6 instead of 3 with the default ±1 window; fewer when
+/// the two windows overlap), so a guess succeeds with at most twice the
+/// probability, 6 × 10⁻⁶ instead of 3 × 10⁻⁶ with 6 digits. Within the
+/// default lock of ten failures that is at most 6 × 10⁻⁵ per lock (see
+/// [`Throttle`]). Only an accepted code or resync can set a drift, so a
+/// guesser cannot open the second window.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::Error> {
+/// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+/// let secret = Secret::from_bytes(b"12345678901234567890")?;
+/// let guard = Guard::new(Totp::new());
+/// let phone = guard.key(&secret);
+/// let now = UnixTime::from_secs(1_000_000_000);
+/// let step = guard.totp().step_at(now)?;
+/// // A resync learned that the phone ran 6 steps (3 minutes) fast.
+/// let stale: GuardState = format!("g1.{}.6.0.-", step + 6).parse()?;
+/// // Seven steps later the clock is fixed: its code is at the server's step.
+/// let code = phone.code_at_step(step + 7).to_string();
+/// let later = guard.totp().step_start(step + 7)?;
+/// let (outcome, state) = guard.check(&secret, &code, later, &stale);
+/// assert!(outcome.is_accepted());
+/// assert_eq!((state.drift(), state.failures()), (0, 0));
+/// # Ok(()) }
+/// ```
 ///
 /// # Concurrency: compare-and-swap
 ///
@@ -1094,12 +1145,21 @@ impl Guard {
         };
         let drift = self.drift_of(state);
         let center = current.saturating_add_signed(drift);
-        // One pass over the whole window, nearest first, no early exit. Which
-        // steps are spent depends only on the stored (public) last step.
+        let (behind, ahead) = (self.window.behind(), self.window.ahead());
+        let window = self.window;
+        let in_learned = move |step: u64| window.contains(Match::new(step, center).offset());
+        // The union of the window around the learned drift and the window
+        // around the server's own step (the device's clock may have been
+        // fixed), each step once: the learned window nearest first, then the
+        // steps of the home window it does not hold, nearest first. With no
+        // drift the home window adds nothing. One pass, no early exit, no
+        // allocation; the steps depend only on public values (time, stored
+        // drift), and which are spent only on the stored last step.
+        let home = nearest_first(current, behind, ahead).filter(move |&step| !in_learned(step));
         let mut fresh = Choice::from(0);
         let mut spent = Choice::from(0);
         let mut matched = 0u64;
-        for step in nearest_first(center, self.window.behind(), self.window.ahead()) {
+        for step in nearest_first(center, behind, ahead).chain(home) {
             let hit = key.code_at_step(step).ct_eq(code);
             let is_fresh = Choice::from(u8::from(state.last_step.is_none_or(|l| step > l)));
             let take = hit & is_fresh & !fresh;
@@ -1109,9 +1169,12 @@ impl Guard {
         }
         if bool::from(fresh) {
             let m = Match::new(matched, current);
+            // A match only in the home window: the device's clock is right
+            // again, so the drift is learned afresh, as if none were stored.
+            let from = if in_learned(matched) { drift } else { 0 };
             let next = GuardState {
                 last_step: Some(matched),
-                drift: self.learn(drift, m.offset()),
+                drift: self.learn(from, m.offset()),
                 failures: 0,
                 blocked_until: None,
             };
@@ -1149,8 +1212,16 @@ impl Guard {
     /// Found at steps never accepted before: [`Outcome::Accepted`] with the
     /// later step, whose offset becomes the learned drift; the later step is
     /// recorded and the failures cleared. Otherwise [`Outcome::Replayed`] (a
-    /// pair at spent steps), [`Outcome::Invalid`] or [`Outcome::Malformed`],
-    /// each counted as one failure. Throttled and locked states are refused
+    /// pair touching a step at or below the last accepted one: refusing it
+    /// keeps every step single-use), [`Outcome::Invalid`] or
+    /// [`Outcome::Malformed`], each counted as one failure.
+    ///
+    /// A resync is for a device whose clock is *off*. After the user fixes
+    /// the clock, no second resync is needed (and one with codes from steps
+    /// the fast device already spent would be refused as a replay): the next
+    /// normal [`Guard::check`] finds the code in the window around the
+    /// server's own step and resets the drift (see the type's docs on drift
+    /// learning). Throttled and locked states are refused
     /// as by [`Guard::check`]. A guess is hopeless: two codes must match
     /// consecutive steps (about 40 × 10⁻¹² with 6 digits and the default bound).
     ///
@@ -1377,6 +1448,66 @@ mod tests {
             }
             state = next;
         }
+    }
+
+    /// The check evaluates the union of the learned window and the home
+    /// window: every step of it (each is accepted when it holds the code),
+    /// nothing outside it, and each step once (evaluations = union size).
+    #[test]
+    fn union_of_learned_and_home_windows_evaluates_each_step_once() {
+        // (behind, ahead, drift, distinct steps in the union)
+        let cases: [(u32, u32, i64, u64); 10] = [
+            (1, 1, 0, 3),
+            (1, 1, 6, 6),
+            (1, 1, -6, 6),
+            (1, 1, 1, 4),
+            (1, 1, -1, 4),
+            (1, 1, 2, 5),
+            (1, 1, 3, 6),
+            (2, 1, 3, 7),
+            (2, 1, -2, 6),
+            (0, 0, 5, 2),
+        ];
+        for (behind, ahead, drift, size) in cases {
+            let guard = Guard::new(Totp::new())
+                .with_window(Window::new(behind, ahead).unwrap())
+                .with_max_drift(20)
+                .unwrap();
+            let key = guard.key(&secret());
+            let current = guard.totp().step_at(NOW).unwrap();
+            let state: GuardState = format!("g1.-.{drift}.0.-").parse().unwrap();
+            let learned =
+                |k: i64| (k - drift) >= -i64::from(behind) && (k - drift) <= i64::from(ahead);
+            let home = |k: i64| k >= -i64::from(behind) && k <= i64::from(ahead);
+            for k in -12i64..=12 {
+                let step = current.checked_add_signed(k).unwrap();
+                let code = key.code_at_step(step).to_string();
+                let before = evaluations();
+                let (o, _) = guard.check_keyed(&key, &code, NOW, &state);
+                assert_eq!(
+                    evaluations() - before,
+                    size,
+                    "window -{behind}/+{ahead}, drift {drift}"
+                );
+                let inside = learned(k) || home(k);
+                assert_eq!(o.is_accepted(), inside, "drift {drift}, offset {k}: {o:?}");
+            }
+        }
+    }
+
+    /// Near step 0 a negative drift saturates the learned centre at 0; the
+    /// union is still each existing step once.
+    #[test]
+    fn union_near_step_zero() {
+        let guard = Guard::new(Totp::new());
+        let key = guard.key(&secret());
+        let now = UnixTime::from_secs(45); // step 1
+        let state: GuardState = "g1.-.-6.0.-".parse().unwrap();
+        let code = key.code_at_step(2).to_string();
+        let before = evaluations();
+        let (o, _) = guard.check_keyed(&key, &code, now, &state);
+        assert_eq!(evaluations() - before, 3); // steps 0, 1 (learned), 2 (home)
+        assert!(o.is_accepted());
     }
 
     #[test]

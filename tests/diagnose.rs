@@ -549,3 +549,127 @@ fn proposed_resync_matches_what_the_guard_records() {
         assert_eq!(d.resync(), Some(next.drift()), "drift {drift}: {d}");
     }
 }
+
+/// A state whose drift is stale: a resync learned that the phone ran 6 steps
+/// fast, then its clock was fixed. Its codes are what the guard now accepts.
+#[test]
+fn stale_drift_is_in_sync_when_the_clock_was_fixed() {
+    use twostep::{Guard, GuardState, Outcome};
+    let guard = Guard::new(Totp::default());
+    let now = UnixTime::from_secs(T + 40);
+    let server = guard.totp().step_at(now).unwrap();
+    // The fast phone's last login spent a step below the server's step now.
+    let state: GuardState = format!("g1.{}.6.0.-", server - 2).parse().unwrap();
+    let options = DiagnoseOptions::for_guard(&guard, &state);
+    let totp = Totp::default();
+    let obs = two_codes(&totp, 0);
+    let d = run(&obs, &options);
+    assert_eq!(d.verdict(), Verdict::InSync, "{d}");
+    assert_eq!(d.resync(), None);
+    let text = d.to_string();
+    assert!(text.contains("would be accepted now"), "{text}");
+    assert!(text.contains("learned drift of 6 steps"), "{text}");
+    assert!(!text.contains("ahead of the server"), "{text}");
+    // The guard agrees: the code logs in and the drift is reset.
+    let (o, next) = guard.check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &state);
+    assert!(o.is_accepted(), "{o:?}");
+    assert_eq!(next.drift(), 0);
+    // Without the state's drift (a fresh account) there is no such remark.
+    let plain = run(
+        &obs,
+        &DiagnoseOptions::for_guard(&guard, &GuardState::new()),
+    );
+    assert_eq!(plain.verdict(), Verdict::InSync);
+    assert!(!plain.to_string().contains("learned drift"), "{plain}");
+    // Not a stale drift: a phone still 6 steps fast is in sync too, no remark.
+    let fast = run(&two_codes(&totp, 180), &options);
+    assert_eq!(fast.verdict(), Verdict::InSync);
+    assert!(!fast.to_string().contains("learned drift"), "{fast}");
+    // A phone fixed too soon: its code is at a step the fast phone spent.
+    let spent: GuardState = format!("g1.{}.6.0.-", server + 4).parse().unwrap();
+    let d = run(&obs, &DiagnoseOptions::for_guard(&guard, &spent));
+    assert_eq!(d.verdict(), Verdict::Replayed);
+    assert_eq!(d.resync(), None);
+    let text = d.to_string();
+    // Until step server + 5 starts: 5 steps from the arrival at 3 s into its step.
+    let phase = (T + 40) % 30;
+    let wait = 5 * 30 - phase;
+    assert!(
+        text.contains(&format!("about {wait} seconds after")),
+        "{text}"
+    );
+    assert!(text.contains("no resync is needed"), "{text}");
+    let (o, _) = guard.check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &spent);
+    assert_eq!(o, Outcome::Replayed);
+}
+
+/// `for_guard` mirrors the guard exactly, stale drift or not: `InSync` is
+/// what `Guard::check` accepts, `Replayed` what it calls a replay, and a
+/// proposed resync is what `Guard::resync` records from the same two codes
+/// (never a pair it would refuse as spent).
+#[test]
+fn for_guard_mirrors_check_and_resync_with_a_stale_drift() {
+    use twostep::{Guard, GuardState, Outcome};
+    let secret = secret();
+    let guard = Guard::new(Totp::default());
+    let phone = guard.key(&secret);
+    let now = UnixTime::from_secs(1_795_780_815);
+    let server = guard.totp().step_at(now).unwrap();
+    let mut proposals = 0;
+    let mut withheld = 0;
+    for stored_drift in [0i64, 6, -5] {
+        for last in [
+            None,
+            Some(server - 30),
+            Some(server - 3),
+            Some(server + 2),
+            Some(server + 6),
+        ] {
+            let state: GuardState = match last {
+                Some(l) => format!("g1.{l}.{stored_drift}.0.-"),
+                None => format!("g1.-.{stored_drift}.0.-"),
+            }
+            .parse()
+            .unwrap();
+            let options = DiagnoseOptions::for_guard(&guard, &state)
+                .with_search_range(Duration::hours(1))
+                .unwrap();
+            for drift in -20i64..=20 {
+                let later = server.checked_add_signed(drift).unwrap();
+                let (c1, c2) = (phone.code_at_step(later - 1), phone.code_at_step(later));
+                let obs = [
+                    Observation::from_code(c1, now.checked_add_signed(-30).unwrap()),
+                    Observation::from_code(c2, now),
+                ];
+                let d = diagnose(&Totp::default(), &secret, &obs, &options).unwrap();
+                let case = format!("stored {stored_drift}, last {last:?}, phone {drift}: {d}");
+                let (checked, _) = guard.check(&secret, &c2.to_string(), now, &state);
+                assert_eq!(
+                    d.verdict() == Verdict::InSync,
+                    checked.is_accepted(),
+                    "{case}"
+                );
+                assert_eq!(
+                    d.verdict() == Verdict::Replayed,
+                    checked == Outcome::Replayed,
+                    "{case}"
+                );
+                let pair = [c1.to_string(), c2.to_string()];
+                let (resynced, next) = guard.resync(&secret, [&pair[0], &pair[1]], now, &state);
+                match d.resync() {
+                    Some(proposed) => {
+                        proposals += 1;
+                        assert!(resynced.is_accepted(), "{case}: {resynced:?}");
+                        assert_eq!(proposed, next.drift(), "{case}");
+                    }
+                    None if resynced == Outcome::Replayed => withheld += 1,
+                    None => assert!(
+                        matches!(d.verdict(), Verdict::InSync | Verdict::Replayed),
+                        "{case}: the guard would resync ({resynced:?})"
+                    ),
+                }
+            }
+        }
+    }
+    assert!(proposals > 300 && withheld > 20, "{proposals} {withheld}");
+}

@@ -378,6 +378,101 @@ fn scenario_phone_two_minutes_fast() {
 }
 
 #[test]
+fn scenario_phone_fast_then_resync_then_clock_fixed() {
+    let guard = Guard::new(Totp::new());
+    let phone = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let start = guard.totp().step_start(step).unwrap().as_secs();
+    // The phone runs 3 minutes (6 steps) fast: refused, then resynced.
+    let fast = |server: u64| phone_code(&phone, server + 180);
+    let (o, state) = guard.check_keyed(&phone, &fast(start + 5), at(start + 5), &GuardState::new());
+    assert_eq!((o, state.failures()), (Outcome::Invalid, 1));
+    let (c1, c2) = (fast(start + 10), fast(start + 40));
+    let (o, state) = guard.resync_keyed(&phone, [&c1, &c2], at(start + 45), &state);
+    assert!(o.is_accepted(), "{o:?}");
+    assert_eq!((state.drift(), state.failures()), (6, 0));
+    let (o, state) = guard.check_keyed(&phone, &fast(start + 70), at(start + 70), &state);
+    assert!(o.is_accepted(), "{o:?}");
+    let spent = state.last_step().unwrap();
+    assert_eq!(spent, step + 2 + 6);
+
+    // Ana turns on automatic time. While the real time is still within the
+    // steps the fast phone spent, its codes are replays (single use holds)...
+    let t = start + 150; // step + 5 <= spent
+    let (o, held) = guard.check_keyed(&phone, &phone_code(&phone, t), at(t), &state);
+    assert_eq!(
+        (o, held.drift(), held.last_step()),
+        (Outcome::Replayed, 6, Some(spent))
+    );
+    // ...and the first code past them logs in with no second resync, the
+    // drift back to 0 and the failures cleared.
+    let t = guard.totp().step_start(spent + 1).unwrap().as_secs() + 8;
+    let (o, state) = guard.check_keyed(&phone, &phone_code(&phone, t), at(t), &held);
+    let Outcome::Accepted(m) = o else {
+        panic!("{o:?}")
+    };
+    assert_eq!((m.step(), m.offset()), (spent + 1, 0));
+    assert_eq!((state.drift(), state.failures()), (0, 0));
+    // From now on the window is around the server's step alone: the old
+    // fast codes no longer pass, the right ones do, also typed a step late.
+    let t = t + 60;
+    let (o, _) = guard.check_keyed(&phone, &fast(t), at(t), &state);
+    assert_eq!(o, Outcome::Invalid);
+    let (o, state) = guard.check_keyed(&phone, &phone_code(&phone, t - 25), at(t), &state);
+    assert!(o.is_accepted(), "{o:?}");
+    assert_eq!(state.drift(), 0);
+}
+
+#[test]
+fn a_code_in_the_home_window_learns_the_drift_afresh() {
+    // (stored drift, offset of the code from the server step, drift after)
+    let rows: [(i64, i64, i64); 8] = [
+        (6, 0, 0),
+        (6, -1, 0),
+        (6, 1, 1),
+        (-6, 0, 0),
+        (-6, -1, 0),
+        (-6, 1, 1),
+        (3, -1, 0),
+        (-2, 1, 1), // learned window -3..-1, home -1..1: +1 only in home
+    ];
+    let guard = Guard::new(Totp::new());
+    let key = guard.key(&secret());
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    for (drift, offset, want) in rows {
+        let state: GuardState = format!("g1.{}.{drift}.2.-", step - 10).parse().unwrap();
+        let code = key.code_at_step(step.checked_add_signed(offset).unwrap());
+        let (o, next) = guard.check_keyed(&key, &code.to_string(), at(NOW), &state);
+        let Outcome::Accepted(m) = o else {
+            panic!("drift {drift}, offset {offset}: {o:?}")
+        };
+        assert_eq!(m.offset(), offset);
+        assert_eq!(
+            (next.drift(), next.failures()),
+            (want, 0),
+            "drift {drift}, offset {offset}"
+        );
+    }
+    // A code in both windows follows the ordinary rule from the stored drift:
+    // drift 1, code at +1 (learned centre) keeps 1; at 0 keeps 1 (one behind).
+    for (offset, want) in [(1, 1), (0, 1)] {
+        let state: GuardState = format!("g1.{}.1.0.-", step - 10).parse().unwrap();
+        let code = key.code_at_step(step.checked_add_signed(offset).unwrap());
+        let (o, next) = guard.check_keyed(&key, &code.to_string(), at(NOW), &state);
+        assert!(o.is_accepted());
+        assert_eq!(next.drift(), want, "offset {offset}");
+    }
+    // With drift learning off (bound 0) there is one window only.
+    let off = guard.with_max_drift(0).unwrap();
+    let state: GuardState = "g1.-.6.0.-".parse().unwrap();
+    let code = key.code_at_step(step + 6).to_string();
+    assert_eq!(
+        off.check_keyed(&key, &code, at(NOW), &state).0,
+        Outcome::Invalid
+    );
+}
+
+#[test]
 fn scenario_brute_force_of_one_hundred_guesses() {
     let guard = Guard::new(Totp::new());
     let key = guard.key(&secret());
@@ -518,6 +613,9 @@ enum Op {
     Resync,
     /// A backup-code attempt shares the counter.
     Backup { ok: bool },
+    /// The phone's clock changes (fixed, or set wrong), by this many seconds
+    /// from the server's.
+    Clock(i16),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -530,6 +628,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Malformed),
         1 => Just(Op::Resync),
         1 => any::<bool>().prop_map(|ok| Op::Backup { ok }),
+        1 => prop_oneof![Just(0i16), -900i16..=900].prop_map(Op::Clock),
     ]
 }
 
@@ -554,12 +653,14 @@ fn guard() -> impl Strategy<Value = Guard> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
-    /// No step is ever accepted twice, the drift stays within its bound, and
-    /// nothing is accepted (or changed) while throttled, whatever happens.
+    /// No step is ever accepted twice, the drift stays within its bound,
+    /// nothing is accepted (or changed) while throttled, and a check accepts
+    /// only within the window around the learned drift or the window around
+    /// the server's step, whatever happens (the phone's clock changing too).
     #[test]
     fn no_step_twice_drift_bounded_nothing_while_throttled(
         guard in guard(),
-        phone_offset in -900i64..=900,
+        mut phone_offset in -900i64..=900,
         ops in proptest::collection::vec(op(), 1..40),
     ) {
         let key = guard.key(&secret());
@@ -569,6 +670,7 @@ proptest! {
         let mut codes: Vec<String> = Vec::new();
         for op in ops {
             let blocked = guard.blocked(at(t), &state);
+            let is_resync = matches!(op, Op::Resync);
             let result = match op {
                 Op::Wait(s) => { t += u64::from(s); None }
                 Op::Back(s) => { t -= u64::from(s); None }
@@ -594,6 +696,7 @@ proptest! {
                     }
                     None
                 }
+                Op::Clock(offset) => { phone_offset = i64::from(offset); None }
             };
             if let Some((outcome, next)) = result {
                 if blocked.is_some() {
@@ -602,6 +705,13 @@ proptest! {
                 }
                 if let Outcome::Accepted(m) = outcome {
                     prop_assert!(accepted.iter().all(|&s| s < m.step()), "step {} accepted again", m.step());
+                    if !is_resync {
+                        let bound = i64::from(guard.max_drift());
+                        let drift = state.drift().clamp(-bound, bound);
+                        let w = guard.window();
+                        prop_assert!(w.contains(m.offset() - drift) || w.contains(m.offset()),
+                            "offset {} with drift {}", m.offset(), drift);
+                    }
                     prop_assert_eq!(next.last_step(), Some(m.step()));
                     accepted.push(m.step());
                     codes.push(key.code_at_step(m.step()).to_string());
