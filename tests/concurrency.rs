@@ -90,10 +90,11 @@ struct Account {
     backup: Vec<String>,
 }
 
+/// Fields drop in order: the connection closes before the file is removed.
 struct Fixture {
-    db: TempDb,
     main: Users,
     accounts: Vec<Account>,
+    db: TempDb,
 }
 
 /// The database, one connection for setup and checks, and `ROUNDS` users
@@ -125,7 +126,7 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
         })
         .collect();
     main.conn.execute_batch("COMMIT").unwrap();
-    Fixture { db, main, accounts }
+    Fixture { main, accounts, db }
 }
 
 fn at(secs: u64) -> UnixTime {
