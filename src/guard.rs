@@ -993,6 +993,14 @@ impl Guard {
     /// would be looked at. Use it before any other second-factor check
     /// (backup codes) that shares the counter.
     ///
+    /// For backup codes, honour [`Blocked::Throttled`] (wait out the back-off)
+    /// but not [`Blocked::Locked`]: a backup code is the documented way out
+    /// of the hard lock, and at 50 bits or more it cannot be guessed online.
+    /// A redeemed code then calls [`GuardState::reset_failures`], stored in
+    /// the same compare-and-swap as the spent backup set (the guard state
+    /// alone may not change, so the condition must cover both columns; see
+    /// `examples/sqlite_store.rs`).
+    ///
     /// ```
     /// # fn main() -> Result<(), twostep::GuardStateError> {
     /// use twostep::{Blocked, Guard, GuardState, Totp, UnixTime};
