@@ -1,0 +1,176 @@
+//! Edge cases of the small public API surface that the mutation run
+//! (cargo-mutants, see tests/MUTANTS.md) showed were only checked by doctests.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::arithmetic_side_effects)]
+
+use twostep::{Algorithm, Code, Digits, Hotp, Secret, SecretError, TimeError, Totp, UnixTime};
+
+#[test]
+fn code_from_value_accepts_exactly_the_values_below_ten_to_the_digits() {
+    for d in 6..=10u32 {
+        let digits = Digits::new(d).unwrap();
+        let limit = 10u64.pow(d);
+        assert_eq!(Code::from_value(0, digits).map(|c| c.value()), Some(0));
+        assert_eq!(
+            Code::from_value(limit - 1, digits).map(|c| c.value()),
+            Some(limit - 1)
+        );
+        assert!(Code::from_value(limit, digits).is_none(), "{d} digits");
+        assert!(Code::from_value(u64::MAX, digits).is_none());
+        assert_eq!(
+            Code::from_value(7, digits).unwrap().to_string().len(),
+            d as usize
+        );
+    }
+}
+
+#[test]
+fn debug_output_is_exact_and_redacted() {
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    assert_eq!(format!("{secret:?}"), "Secret { len: 20, .. }");
+    let code = Code::parse("287082", Digits::SIX).unwrap();
+    assert_eq!(format!("{code:?}"), "Code { digits: 6, .. }");
+    let hotp = format!("{:?}", Hotp::new().key(&secret));
+    assert!(
+        hotp.starts_with("KeyedHotp { hotp: Hotp {") && hotp.ends_with(".. }"),
+        "{hotp}"
+    );
+    let totp = format!("{:?}", Totp::new().key(&secret));
+    assert!(
+        totp.starts_with("KeyedTotp { totp: Totp {") && totp.ends_with(".. }"),
+        "{totp}"
+    );
+    for shown in [hotp, totp] {
+        assert!(!shown.contains("1234567890") && !shown.contains("GEZDGNBV"));
+    }
+}
+
+#[test]
+fn algorithm_names_parse_with_an_optional_hyphen_and_nothing_else() {
+    let ok = [
+        ("SHA1", Algorithm::Sha1),
+        ("sha1", Algorithm::Sha1),
+        ("Sha-1", Algorithm::Sha1),
+        ("SHA-1", Algorithm::Sha1),
+        ("SHA256", Algorithm::Sha256),
+        ("sha-256", Algorithm::Sha256),
+        ("SHA512", Algorithm::Sha512),
+        ("SHA-512", Algorithm::Sha512),
+    ];
+    for (text, want) in ok {
+        assert_eq!(text.parse::<Algorithm>(), Ok(want), "{text}");
+        assert_eq!(want.as_str().parse::<Algorithm>(), Ok(want));
+    }
+    for bad in [
+        "", "SHA", "SHA-", "SHA1-", "-SHA1", "SHA--1", "SHA 1", "SHAX1", "SHA+1", "XHA-1", "SHA-2",
+        "SHA-11", "SHA-25", "SHA-2566", "SHA-5121", "MD5", "SHA224", "SHA-1 ",
+    ] {
+        assert!(bad.parse::<Algorithm>().is_err(), "{bad:?} parsed");
+    }
+}
+
+#[test]
+fn secret_lengths_counts_and_equality() {
+    let a = Secret::from_bytes(&[1; 16]).unwrap();
+    assert_eq!(a.byte_len(), 16);
+    assert_eq!(Secret::from_bytes(&[1; 1024]).unwrap().byte_len(), 1024);
+    let b = Secret::from_bytes(&[2; 16]).unwrap();
+    assert!(a != b);
+    assert!(a == a.duplicate());
+    // Same prefix, different length.
+    assert!(a != Secret::from_bytes(&[1; 17]).unwrap());
+}
+
+#[test]
+fn base32_symbol_counts_that_cannot_be_whole_bytes_are_refused() {
+    // 16 symbols = 10 bytes: fine. 16 + k symbols for k in {1, 3, 6} leave
+    // 5, 15 or 30 bits, which no byte string encodes to.
+    let base = "GEZDGNBVGY3TQOJQ";
+    assert_eq!(Secret::from_base32(base).unwrap().byte_len(), 10);
+    for extra in ["A", "AAA", "AAAAAA"] {
+        let text = format!("{base}{extra}");
+        assert_eq!(
+            Secret::from_base32(&text).map(|s| s.byte_len()),
+            Err(SecretError::InvalidLength {
+                symbols: text.len()
+            }),
+            "{text}"
+        );
+    }
+    for extra in ["AA", "AAAA", "AAAAA", "AAAAAAA"] {
+        assert!(
+            Secret::from_base32(&format!("{base}{extra}")).is_ok(),
+            "{extra}"
+        );
+    }
+}
+
+#[test]
+fn the_base32_input_cap_is_inclusive() {
+    let base = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let at_cap = format!(
+        "{base}{}",
+        " ".repeat(Secret::MAX_BASE32_INPUT - base.len())
+    );
+    assert_eq!(at_cap.len(), 4096);
+    assert_eq!(Secret::from_base32(&at_cap).unwrap().byte_len(), 20);
+    let over = format!("{at_cap} ");
+    assert_eq!(
+        Secret::from_base32(&over).map(|s| s.byte_len()),
+        Err(SecretError::InputTooLong {
+            len: 4097,
+            max: 4096
+        })
+    );
+}
+
+#[test]
+fn unix_time_arithmetic_and_conversions() {
+    let t = UnixTime::from_secs(1_000);
+    assert_eq!(t.checked_add_signed(5), Some(UnixTime::from_secs(1_005)));
+    assert_eq!(t.checked_add_signed(-1_000), Some(UnixTime::EPOCH));
+    assert_eq!(t.checked_add_signed(-1_001), None);
+    assert_eq!(UnixTime::from_secs(u64::MAX).checked_add_signed(1), None);
+    assert_eq!(
+        t.checked_add(time::Duration::seconds(-10)),
+        Some(UnixTime::from_secs(990))
+    );
+    assert_eq!(
+        t.checked_add(time::Duration::milliseconds(2_500)),
+        Some(UnixTime::from_secs(1_002))
+    );
+    assert_eq!(u64::from(UnixTime::from_secs(1_795_780_800)), 1_795_780_800);
+
+    let odt = time::OffsetDateTime::from_unix_timestamp(1_795_780_800).unwrap()
+        + time::Duration::milliseconds(999);
+    assert_eq!(
+        UnixTime::try_from(odt),
+        Ok(UnixTime::from_secs(1_795_780_800))
+    );
+    let back = time::OffsetDateTime::try_from(UnixTime::from_secs(1_795_780_800)).unwrap();
+    assert_eq!(back.unix_timestamp(), 1_795_780_800);
+    assert_eq!(
+        time::OffsetDateTime::try_from(UnixTime::from_secs(u64::MAX)),
+        Err(TimeError::OutOfRange)
+    );
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn system_time_converts_truncating_and_refuses_before_1970() {
+    let sys = std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_795_780_800_250);
+    assert_eq!(
+        UnixTime::try_from(sys),
+        Ok(UnixTime::from_secs(1_795_780_800))
+    );
+    let before = std::time::UNIX_EPOCH - std::time::Duration::from_secs(1);
+    assert_eq!(UnixTime::try_from(before), Err(TimeError::BeforeEpoch));
+}
+
+#[cfg(feature = "getrandom")]
+#[test]
+fn os_generated_secrets_are_twenty_fresh_bytes() {
+    let a = Secret::generate_os().unwrap();
+    let b = Secret::generate_os().unwrap();
+    assert_eq!((a.byte_len(), b.byte_len()), (20, 20));
+    assert!(a != b, "two 160-bit OS secrets collided");
+}
