@@ -1229,7 +1229,9 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
         (1, _) => {
             let window_steps = (i64::from(options.window.behind()).saturating_neg()
                 ..=i64::from(options.window.ahead()))
-                .filter(|w| w.saturating_add(options.drift).abs() > near_bound)
+                .filter(|w| {
+                    w.saturating_add(options.drift).unsigned_abs() > near_bound.unsigned_abs()
+                })
                 .count();
             let size = (near_bound.unsigned_abs())
                 .saturating_mul(2)
