@@ -15,7 +15,8 @@
 //!
 //! `ct_check --list` prints the cases; `ct_check CASE…` runs some. Cases
 //! named `leaky_*` are negative controls that MUST be flagged: they prove
-//! the check can fail. To add a case, write a `fn() -> Result<(), String>` and add it to `CASES` or `LEAKY`.
+//! the check can fail. To add a case, write a `fn() -> Result<(), String>`
+//! and add it to `CASES` or `LEAKY`.
 #![allow(unsafe_code)]
 
 use std::hint::black_box;
