@@ -17,7 +17,8 @@
 //! outcome is exactly `record_failure`; `check` and `resync` equal an
 //! independent reference scan of the window / resync range (so an accepted
 //! step's code equals the input); the real code of a fresh step in the
-//! window is accepted; a punished failure blocks the next attempt at once.
+//! window is accepted; a punished failure blocks the next attempt at once
+//! (unless the back-off would end past `u64::MAX` seconds).
 #![no_main]
 
 use std::collections::HashSet;
