@@ -1274,7 +1274,9 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
             let sides = i64::from(window.behind()).saturating_neg()..=i64::from(window.ahead());
             let learned = sides
                 .clone()
-                .filter(|w| w.saturating_add(options.drift).abs() > near_bound)
+                .filter(|w| {
+                    w.saturating_add(options.drift).unsigned_abs() > near_bound.unsigned_abs()
+                })
                 .count();
             let home = sides
                 .filter(|&w| {
@@ -1558,7 +1560,7 @@ impl fmt::Display for Diagnosis {
                     f,
                     " A resync can record a drift of {drift} step{} so that logins work \
                      meanwhile; still fix the phone's clock.",
-                    if drift.abs() == 1 { "" } else { "s" }
+                    if drift.unsigned_abs() == 1 { "" } else { "s" }
                 )?,
                 None if clock && steps_off > u64::from(self.resync_bound) => f.write_str(
                     " This is beyond what the server can compensate: the phone's clock must be \
@@ -1576,7 +1578,7 @@ impl fmt::Display for Diagnosis {
                     " The server still holds a learned drift of {drift} step{} from when the \
                      phone's clock was off; this code fits the server's own time (the clock has \
                      been fixed), so logging in with it resets the drift.",
-                    if drift.abs() == 1 { "" } else { "s" }
+                    if drift.unsigned_abs() == 1 { "" } else { "s" }
                 )?;
             }
         } else if matches!(self.verdict, Verdict::NoMatch | Verdict::Ambiguous { .. }) {

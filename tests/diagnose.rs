@@ -673,3 +673,28 @@ fn for_guard_mirrors_check_and_resync_with_a_stale_drift() {
     }
     assert!(proposals > 300 && withheld > 20, "{proposals} {withheld}");
 }
+
+/// Regression (found by the `diagnose` fuzz target): a single code matched
+/// near now with an extreme learned drift made the window-step count take
+/// `abs()` of `i64::MIN` (`0 + i64::MIN` saturates there), which panics
+/// with overflow checks on. Every window step is then far from now, exactly
+/// as with any other huge drift.
+#[test]
+fn extreme_drift_with_a_single_near_code_does_not_overflow() {
+    let totp = Totp::new();
+    let code = totp.generate(&secret(), UnixTime::from_secs(T)).unwrap();
+    let obs = [Observation::from_code(code, UnixTime::from_secs(T))];
+    let far = run(&obs, &DiagnoseOptions::default().with_drift(1_000_000));
+    for drift in [i64::MIN, i64::MIN + 1, i64::MAX] {
+        let d = run(&obs, &DiagnoseOptions::default().with_drift(drift));
+        assert_eq!(
+            d.matched_steps(),
+            [Some(totp.step_at(UnixTime::from_secs(T)).unwrap())]
+        );
+        assert!(d.is_confirmed());
+        // 41 near steps (±20) plus the 3 window steps, all far from now.
+        assert!((d.chance_match() - 44e-6).abs() < 1e-12, "{drift}");
+        assert_eq!(d.chance_match(), far.chance_match());
+        let _ = d.to_string();
+    }
+}

@@ -95,3 +95,114 @@ pub fn type_code(code: &Code, separator: Option<Separator>) -> String {
 pub fn digits_only(input: &str) -> String {
     input.chars().filter(char::is_ascii_digit).collect()
 }
+
+/// A cursor over fuzzer bytes with a layout simple enough to write seeds by
+/// hand (see `fuzz/seeds.py`): fixed-width little-endian integers, and text
+/// as a one-byte length followed by that many bytes (UTF-8, lossily). Reading
+/// past the end yields zeros and empty text, so every input decodes.
+///
+/// The targets added after the first three use it instead of `arbitrary`'s
+/// derive, whose encoding (lengths taken from the end of the input) cannot
+/// practically be written by hand, so that committed seeds can reach the
+/// success paths (a real code, a real backup code, a valid state).
+pub struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Self { data }
+    }
+
+    /// Whether every byte has been read.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// Up to `n` bytes (fewer at the end of the input).
+    pub fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.data.split_at(n.min(self.data.len()));
+        self.data = rest;
+        head
+    }
+
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        let head = self.bytes(N);
+        out[..head.len()].copy_from_slice(head);
+        out
+    }
+
+    /// One byte.
+    pub fn u8(&mut self) -> u8 {
+        self.array::<1>()[0]
+    }
+
+    /// Two bytes, little-endian.
+    pub fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.array())
+    }
+
+    /// Four bytes, little-endian.
+    pub fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.array())
+    }
+
+    /// Eight bytes, little-endian.
+    pub fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.array())
+    }
+
+    /// Two bytes, little-endian, two's complement.
+    pub fn i16(&mut self) -> i16 {
+        i16::from_le_bytes(self.array())
+    }
+
+    /// Eight bytes, little-endian, two's complement.
+    pub fn i64(&mut self) -> i64 {
+        i64::from_le_bytes(self.array())
+    }
+
+    /// A byte length, then that many bytes.
+    pub fn blob(&mut self) -> &'a [u8] {
+        let n = usize::from(self.u8());
+        self.bytes(n)
+    }
+
+    /// A byte length, then that many bytes as (lossy) UTF-8.
+    pub fn text(&mut self) -> String {
+        String::from_utf8_lossy(self.blob()).into_owned()
+    }
+
+    /// What was typed: tag byte even → [`Typed::Real`] with an `i16` offset
+    /// and a separator byte ([`separator`]); odd → [`Typed::Raw`] text.
+    pub fn typed(&mut self) -> Typed {
+        if self.u8().is_multiple_of(2) {
+            Typed::Real {
+                offset: self.i16(),
+                separator: separator(self.u8()),
+            }
+        } else {
+            Typed::Raw(self.text())
+        }
+    }
+}
+
+/// A separator from one byte: 0 is none; otherwise the low seven bits are
+/// the position and the high bit selects a hyphen.
+pub fn separator(b: u8) -> Option<Separator> {
+    (b != 0).then_some(Separator {
+        position: b & 0x7f,
+        hyphen: b & 0x80 != 0,
+    })
+}
+
+/// The input split at its first newline: the text before it (arbitrary
+/// bytes) and the program after it (empty without a newline).
+pub fn split_line(data: &[u8]) -> (&[u8], &[u8]) {
+    match data.iter().position(|&b| b == b'\n') {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[]),
+    }
+}

@@ -15,14 +15,17 @@
 //!
 //! `ct_check --list` prints the cases; `ct_check CASE…` runs some. Cases
 //! named `leaky_*` are negative controls that MUST be flagged: they prove
-//! the check can fail. To add a case (backup-code slot comparison, say),
-//! write a `fn() -> Result<(), String>` and add it to `CASES` or `LEAKY`.
+//! the check can fail. To add a case, write a `fn() -> Result<(), String>`
+//! and add it to `CASES` or `LEAKY`.
 #![allow(unsafe_code)]
 
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use twostep::{Algorithm, Code, Digits, Hotp, LookAhead, Secret, Totp, VerifyError, Window};
+use twostep::{
+    Algorithm, BackupCodeSet, BackupPolicy, Code, Digits, Hotp, LookAhead, RedeemResult, Secret,
+    Totp, VerifyError, Window,
+};
 
 /// A named check: `Ok` if it computed the expected answer.
 type Case = (&'static str, fn() -> Result<(), String>);
@@ -32,6 +35,7 @@ const CASES: &[Case] = &[
     ("totp_verify_window", totp_verify_window),
     ("hotp_verify_look_ahead", hotp_verify_look_ahead),
     ("secret_eq", secret_eq),
+    ("backup_redeem_slots", backup_redeem_slots),
 ];
 
 /// Negative controls: deliberately leaky, memcheck MUST report them.
@@ -93,6 +97,12 @@ mod memcheck {
     /// Marks a value as secret.
     pub fn classify_value<T>(v: &T) {
         mark(MAKE_MEM_UNDEFINED, (v as *const T).cast(), size_of::<T>());
+    }
+
+    /// A value made public on purpose, in place (an outcome that owns heap
+    /// data): its own bytes become defined, not what they point to.
+    pub fn declassify_in_place<T>(v: &T) {
+        mark(MAKE_MEM_DEFINED, (v as *const T).cast(), size_of::<T>());
     }
 
     /// A value made public on purpose (a verification's outcome): defined.
@@ -184,6 +194,191 @@ fn secret_eq() -> Result<(), String> {
     } else {
         Err("secret equality gave the wrong answer".into())
     }
+}
+
+mod recorder {
+    //! A global allocator that records the allocations made while armed, so
+    //! that the check can find the heap copy of a `BackupCodeSet`'s slots
+    //! (the library exposes no pointer to them) and mark its digests secret.
+
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+
+    const SLOTS: usize = 32;
+    static ARMED: AtomicBool = AtomicBool::new(false);
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    static PTRS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+    static SIZES: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+
+    pub struct Recorder;
+
+    // SAFETY: forwards every call to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Recorder {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: same contract as the caller's.
+            let p = unsafe { System.alloc(layout) };
+            if ARMED.load(SeqCst) {
+                let i = COUNT.fetch_add(1, SeqCst);
+                if i < SLOTS {
+                    PTRS[i].store(p as usize, SeqCst);
+                    SIZES[i].store(layout.size(), SeqCst);
+                }
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: same contract as the caller's.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// Runs `f` and returns what it made, with the allocations it made
+    /// (address, size) that are still owned by the result.
+    pub fn record<T>(f: impl FnOnce() -> T) -> (T, Vec<(usize, usize)>) {
+        COUNT.store(0, SeqCst);
+        ARMED.store(true, SeqCst);
+        let made = f();
+        ARMED.store(false, SeqCst);
+        let n = COUNT.load(SeqCst).min(SLOTS);
+        let allocs = (0..n)
+            .map(|i| (PTRS[i].load(SeqCst), SIZES[i].load(SeqCst)))
+            .collect();
+        (made, allocs)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: recorder::Recorder = recorder::Recorder;
+
+/// Standard base64 without padding, as in the storage string.
+fn b64(text: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0);
+    for c in text.bytes() {
+        acc = (acc << 6) | A.iter().position(|&a| a == c).unwrap_or(0) as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// A copy of `set` whose stored digests are secret (undefined): the copy is
+/// made while the recorder is armed, and each digest of the storage string
+/// is found by content in the copy's allocations and marked. Fails unless
+/// every digest is found, so the case cannot silently test nothing.
+fn with_secret_digests(storage: &str) -> Result<BackupCodeSet, String> {
+    let parsed: BackupCodeSet = storage.parse().map_err(|e| format!("{e}"))?;
+    let digests: Vec<Vec<u8>> = storage
+        .rsplit('$')
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(|d| b64(d.trim_start_matches('-')))
+        .collect();
+    let (copy, allocs) = recorder::record(|| parsed.clone());
+    // Find every digest first (comparing marked bytes would itself branch
+    // on secret data), then mark them.
+    let mut found = Vec::new();
+    for (addr, size) in allocs {
+        // SAFETY: a live allocation of `size` bytes owned by `copy`.
+        let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, size) };
+        for d in &digests {
+            if let Some(at) = bytes.windows(d.len()).position(|w| w == d.as_slice()) {
+                found.push(&bytes[at..at + d.len()]);
+            }
+        }
+    }
+    let marked = found.len();
+    found.iter().for_each(|d| memcheck::classify(d));
+    if marked != digests.len() || digests.iter().any(|d| d.len() != 32) {
+        return Err(format!("marked {marked} of {} digests", digests.len()));
+    }
+    Ok(copy)
+}
+
+/// Backup-code slot comparison: `BackupCodeSet::redeem` of an unused slot's
+/// code, a used slot's code and a wrong code, against known-answer sets
+/// (tests/vectors/backup_kat.txt: HMAC without and with a pepper, PBKDF2
+/// with a pepper). Secret throughout: the stored digests (marked in the
+/// set's heap copy) and the pepper (marked before the policy copies it), so
+/// the digest of the typed code is secret too. The typed text itself goes
+/// through the normaliser (a parser, public shape checks) as in the TOTP
+/// case. Which slot matched, if any, is public by design and declassified.
+fn backup_redeem_slots() -> Result<(), String> {
+    struct Kat {
+        storage: &'static str,
+        pepper: Option<&'static str>,
+        unused: (&'static str, usize),
+        used: Option<(&'static str, usize)>,
+        wrong: &'static str,
+    }
+    let kats = [
+        Kat {
+            storage: "$twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$salt=RCCCPP3m8cJrMPkOx90B5A$gen=2$TXHsNi6a8Qav4sEecVltnc88I/4IW7E87sUC0VX6qyE,-Mk41euiLMWlFwiDrLankoUwIbe2GDee7F4C9qXl4pFE,9Np52VZfWe1wbllFiFuqtfaDojdd5vdJnM6pqPVW308",
+            pepper: None,
+            unused: ("Z1Y2-KSAA-E0CE-SPPX-H0R8-DV3Y", 2),
+            used: Some(("BJ7N-VCKJ-ZS2Y-FSTB-QQ5W-6ASQ", 1)),
+            wrong: "Z1Y2-KSAA-E0CE-SPPX-H0R8-DV3Z",
+        },
+        Kat {
+            storage: "$twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=1$salt=HC4ruFadgGwSUdzJvuOJEg$gen=1$1X6IzBITK2K2QboRZM6vq0qY7/7ub4OXUrL2j+6TbnA,MHIJWt5xD5k3I5gHgXHAPxSmfqrlplXgC17+e5dU0Tk,EQEfIyZ7CQ5cYEyGVwWkjYXyUwLVYOc4nDZRgu5BE9w,Txy0w3E+MgXtlK+7qnfBortcHa0AyNv3ZJp7AuxBYZg",
+            pepper: Some("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"),
+            unused: ("4N0C-633H-E68H-FD3V-23QQ-BF15", 2),
+            used: None,
+            wrong: "0000-0000-0000-0000-0000-0000",
+        },
+        Kat {
+            storage: "$twostep-bc$v=1$alg=pbkdf2-sha256,i=1000,len=10,pepper=1$salt=KfiFEgBK8L+jC4v6ZdMwYg$gen=2$0liczYe+AM3b+eEGqakmZ8NvYJ0FfSt1CgB2u9dYrcY,xVWSz7ksuuB5PNIvFQqNf+0MYAyLkp3FfVTqf/r6VjE,-30gBhWT4dZe+oN/eWSDKg2dwMN5glxwXNwYk3Ib9mcY",
+            pepper: Some("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"),
+            unused: ("CJ62-CQZC-1Q", 1),
+            used: Some(("FVKP-75C7-HK", 2)),
+            wrong: "CJ62-CQZC-1R",
+        },
+    ];
+    for kat in &kats {
+        let pepper: Vec<u8> = kat
+            .pepper
+            .map(|h| {
+                (0..h.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        memcheck::classify(&pepper);
+        let policy = match kat.pepper {
+            Some(_) => BackupPolicy::DEFAULT
+                .with_pepper(&pepper)
+                .map_err(|e| e.to_string())?,
+            None => BackupPolicy::DEFAULT,
+        };
+        let set = with_secret_digests(kat.storage)?;
+        let mut tries = vec![
+            (kat.unused.0, Some((kat.unused.1, false))),
+            (kat.wrong, None),
+        ];
+        if let Some((code, slot)) = kat.used {
+            tries.push((code, Some((slot, true))));
+        }
+        for (code, want) in tries {
+            let result = set.redeem(black_box(code), &policy);
+            memcheck::declassify_in_place(&result);
+            let got = match black_box(&result) {
+                Ok(RedeemResult::Redeemed { slot, .. }) => Some((*slot, false)),
+                Ok(RedeemResult::AlreadyUsed { slot }) => Some((*slot, true)),
+                Ok(RedeemResult::Invalid) => None,
+                other => return Err(format!("unexpected result {other:?}")),
+            };
+            if got != want {
+                return Err(format!("{code}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Negative control: an early-exit byte comparison of secrets.
