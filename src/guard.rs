@@ -1093,13 +1093,12 @@ impl Guard {
         now: UnixTime,
         state: &GuardState,
     ) -> (Outcome, GuardState) {
-        if let Some(blocked) = self.blocked(now, state) {
-            return (blocked.into(), *state);
-        }
-        match Code::parse(input, self.totp.digits()) {
-            Ok(code) => self.check_code(&self.key(secret), &code, now, state),
-            Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
-        }
+        self.attempt(
+            now,
+            state,
+            || Code::parse(input, self.totp.digits()),
+            |code| self.check_code(&self.key(secret), &code, now, state),
+        )
     }
 
     /// As [`Guard::check`], with a prepared key (from [`Guard::key`]), so a
@@ -1124,11 +1123,30 @@ impl Guard {
         now: UnixTime,
         state: &GuardState,
     ) -> (Outcome, GuardState) {
+        self.attempt(
+            now,
+            state,
+            || Code::parse(input, key.totp().digits()),
+            |code| self.check_code(key, &code, now, state),
+        )
+    }
+
+    /// The gate every attempt passes, in order: refused unseen (state
+    /// unchanged) while throttled or locked; a malformed input counts as a
+    /// failure and computes no HMAC; otherwise `evaluate` runs on the parsed
+    /// input (keying HMAC only then, in the one-shot forms).
+    fn attempt<T>(
+        &self,
+        now: UnixTime,
+        state: &GuardState,
+        parse: impl FnOnce() -> Result<T, CodeError>,
+        evaluate: impl FnOnce(T) -> (Outcome, GuardState),
+    ) -> (Outcome, GuardState) {
         if let Some(blocked) = self.blocked(now, state) {
             return (blocked.into(), *state);
         }
-        match Code::parse(input, key.totp().digits()) {
-            Ok(code) => self.check_code(key, &code, now, state),
+        match parse() {
+            Ok(parsed) => evaluate(parsed),
             Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
         }
     }
@@ -1257,13 +1275,12 @@ impl Guard {
         now: UnixTime,
         state: &GuardState,
     ) -> (Outcome, GuardState) {
-        if let Some(blocked) = self.blocked(now, state) {
-            return (blocked.into(), *state);
-        }
-        match parse_pair(codes, self.totp) {
-            Ok(pair) => self.resync_codes(&self.key(secret), &pair, now, state),
-            Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
-        }
+        self.attempt(
+            now,
+            state,
+            || parse_pair(codes, self.totp),
+            |pair| self.resync_codes(&self.key(secret), &pair, now, state),
+        )
     }
 
     /// As [`Guard::resync`], with a prepared key.
@@ -1286,13 +1303,12 @@ impl Guard {
         now: UnixTime,
         state: &GuardState,
     ) -> (Outcome, GuardState) {
-        if let Some(blocked) = self.blocked(now, state) {
-            return (blocked.into(), *state);
-        }
-        match parse_pair(codes, key.totp()) {
-            Ok(pair) => self.resync_codes(key, &pair, now, state),
-            Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
-        }
+        self.attempt(
+            now,
+            state,
+            || parse_pair(codes, key.totp()),
+            |pair| self.resync_codes(key, &pair, now, state),
+        )
     }
 
     fn resync_codes(
