@@ -18,14 +18,12 @@
 mod support;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac, digest::KeyInit};
 use rand_core::SeedableRng;
 use sha1::Sha1;
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
 use twostep::{
     BackupCodeSet, BackupPolicy, DiagnoseOptions, Guard, GuardState, KeyUri, Observation, Totp,
@@ -92,11 +90,7 @@ fn diagnose(c: &mut Criterion) {
         now_step() + u64::from(SCAN_26H),
     );
     g.bench_function("floor", |b| {
-        b.iter(|| {
-            (lo..=hi).fold(0u8, |acc, t| {
-                acc | floor_code(&floor, black_box(t)).ct_eq(&target).unwrap_u8()
-            })
-        })
+        b.iter(|| support::floor_scan(&floor, lo..=hi, target))
     });
     g.finish();
 }
@@ -177,12 +171,5 @@ fn uri(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
-criterion_group!(name = benches; config = config(); targets = guard, diagnose, backup, uri);
+criterion_group!(name = benches; config = support::config(20); targets = guard, diagnose, backup, uri);
 criterion_main!(benches);

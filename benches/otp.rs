@@ -15,7 +15,6 @@
 mod support;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::digest::block_api::EagerHash;
@@ -133,21 +132,10 @@ fn scan(c: &mut Criterion) {
     });
     let t = u32::try_from(target.value()).unwrap();
     g.bench_function("floor", |b| {
-        b.iter(|| {
-            (lo..=hi).fold(0u8, |acc, step| {
-                acc | floor_code(&floor, black_box(step)).ct_eq(&t).unwrap_u8()
-            })
-        })
+        b.iter(|| support::floor_scan(&floor, lo..=hi, t))
     });
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-}
-
-criterion_group!(name = benches; config = config(); targets = generate, verify, scan);
+criterion_group!(name = benches; config = support::config(30); targets = generate, verify, scan);
 criterion_main!(benches);

@@ -86,3 +86,26 @@ pub(crate) fn tiles(lo: u64, hi: u64) -> Vec<(u64, Window)> {
     }
     out
 }
+
+/// The scan floor: one floor code per step of `steps`, each compared with
+/// `target` in constant time, folded so nothing is optimised away.
+pub(crate) fn floor_scan(
+    floor: &Hmac<sha1::Sha1>,
+    steps: core::ops::RangeInclusive<u64>,
+    target: u32,
+) -> u8 {
+    use subtle::ConstantTimeEq;
+    steps.fold(0u8, |acc, step| {
+        acc | floor_code(floor, std::hint::black_box(step))
+            .ct_eq(&target)
+            .unwrap_u8()
+    })
+}
+
+/// Short criterion runs: the machine has 2 shared cores.
+pub(crate) fn config(samples: usize) -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(samples)
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3))
+}
