@@ -174,3 +174,63 @@ fn os_generated_secrets_are_twenty_fresh_bytes() {
     assert_eq!((a.byte_len(), b.byte_len()), (20, 20));
     assert!(a != b, "two 160-bit OS secrets collided");
 }
+
+#[test]
+fn guard_config_bounds_are_inclusive() {
+    use twostep::{Guard, Throttle};
+    let max = Guard::MAX_DRIFT_STEPS;
+    assert_eq!(
+        Guard::new(Totp::new())
+            .with_max_drift(max)
+            .unwrap()
+            .max_drift(),
+        max
+    );
+    assert!(Guard::new(Totp::new()).with_max_drift(max + 1).is_err());
+    let day = time::Duration::seconds(Throttle::MAX_DELAY.whole_seconds());
+    let one = time::Duration::seconds(1);
+    assert!(Throttle::DEFAULT.with_backoff(one, day).is_ok());
+    assert!(Throttle::DEFAULT.with_backoff(day, day).is_ok());
+    assert!(Throttle::DEFAULT.with_backoff(one, day + one).is_err());
+    assert!(Throttle::DEFAULT.with_backoff(one + one, one).is_err());
+}
+
+#[test]
+fn reset_failures_also_lifts_a_running_back_off() {
+    use twostep::{Guard, GuardState};
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(1_000);
+    let backing_off: GuardState = "g1.-.0.4.1030".parse().unwrap();
+    assert!(guard.blocked(now, &backing_off).is_some());
+    let reset = backing_off.reset_failures();
+    assert_eq!(reset.failures(), 0);
+    assert_eq!(guard.blocked(now, &reset), None);
+    assert_eq!(reset.to_string(), "g1.-.0.0.-");
+}
+
+#[test]
+fn guard_state_length_cap_is_inclusive() {
+    use twostep::{GuardState, GuardStateError};
+    let at_cap = "x".repeat(GuardState::MAX_LEN);
+    assert!(!matches!(
+        at_cap.parse::<GuardState>(),
+        Err(GuardStateError::TooLong { .. })
+    ));
+    let over = "x".repeat(GuardState::MAX_LEN + 1);
+    assert!(matches!(
+        over.parse::<GuardState>(),
+        Err(GuardStateError::TooLong { .. })
+    ));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn guard_state_serde_explains_what_it_expects() {
+    let err = serde_json::from_str::<twostep::GuardState>("5").unwrap_err();
+    assert!(
+        err.to_string().contains("a twostep guard state string"),
+        "{err}"
+    );
+    let ok: twostep::GuardState = serde_json::from_str("\"g1.7.-2.1.-\"").unwrap();
+    assert_eq!(serde_json::to_string(&ok).unwrap(), "\"g1.7.-2.1.-\"");
+}
