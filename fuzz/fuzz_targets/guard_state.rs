@@ -117,31 +117,48 @@ fn real(key: &KeyedTotp, center: Option<u64>, offset: i16, sep: u8) -> Option<St
     Some(type_code(&key.code_at_step(step), separator(sep)))
 }
 
-/// Reference for `check`: the window around `center`, nearest first; the
-/// first fresh match wins, else any spent match is a replay.
+/// Reference for `check`: the window around `center` (current step plus
+/// the learned drift), nearest first; then, while a drift is learned, the
+/// steps of the window around the server's own step (`home`) that the first
+/// window does not hold, nearest first. The first fresh match wins, else any
+/// spent match is a replay.
 fn reference_check(
     key: &KeyedTotp,
     code: &Code,
     center: u64,
+    home: Option<u64>,
     w: Window,
     last: Option<u64>,
 ) -> Option<Result<u64, ()>> {
     let reach = i64::from(w.behind().max(w.ahead()));
-    let mut spent = false;
-    for k in 0..=reach {
-        for offset in if k == 0 { vec![0] } else { vec![-k, k] } {
-            if offset < -i64::from(w.behind()) || offset > i64::from(w.ahead()) {
-                continue;
-            }
-            let Some(step) = center.checked_add_signed(offset) else {
-                continue;
-            };
-            if key.code_at_step(step) == *code {
-                if last.is_none_or(|l| step > l) {
-                    return Some(Ok(step));
+    let in_window = |c: u64, step: u64| {
+        let off = i128::from(step) - i128::from(c);
+        -i128::from(w.behind()) <= off && off <= i128::from(w.ahead())
+    };
+    let mut order = Vec::new();
+    for c in std::iter::once(center).chain(home) {
+        for k in 0..=reach {
+            for offset in if k == 0 { vec![0] } else { vec![-k, k] } {
+                if offset < -i64::from(w.behind()) || offset > i64::from(w.ahead()) {
+                    continue;
                 }
-                spent = true;
+                let Some(step) = c.checked_add_signed(offset) else {
+                    continue;
+                };
+                if c != center && in_window(center, step) {
+                    continue; // already evaluated in the drift window
+                }
+                order.push(step);
             }
+        }
+    }
+    let mut spent = false;
+    for step in order {
+        if key.code_at_step(step) == *code {
+            if last.is_none_or(|l| step > l) {
+                return Some(Ok(step));
+            }
+            spent = true;
         }
     }
     spent.then_some(Err(()))
@@ -235,16 +252,22 @@ fuzz_target!(|data: &[u8]| {
                 let code = Code::parse(&input, guard.totp().digits());
                 let reference = match (&code, center) {
                     (Ok(code), Some(center)) => {
-                        reference_check(&key, code, center, guard.window(), state.last_step())
+                        let home = current.filter(|&c| c != center);
+                        reference_check(&key, code, center, home, guard.window(), state.last_step())
                     }
                     _ => None,
                 };
                 if let Outcome::Accepted(m) = outcome {
                     let code = code.as_ref().expect("accepted input parses");
                     assert!(key.code_at_step(m.step()) == *code);
-                    let off = i128::from(m.step()) - i128::from(center.expect("a step"));
+                    // Inside the drift window, or (while a drift is
+                    // learned) the window around the server's own step.
                     let w = guard.window();
-                    assert!(-i128::from(w.behind()) <= off && off <= i128::from(w.ahead()));
+                    let inside = |c: u64| {
+                        let off = i128::from(m.step()) - i128::from(c);
+                        -i128::from(w.behind()) <= off && off <= i128::from(w.ahead())
+                    };
+                    assert!(inside(center.expect("a step")) || inside(current.expect("a step")));
                 }
                 if let (Err(e), None) = (&code, blocked) {
                     assert_eq!(outcome, Outcome::Malformed(*e));
