@@ -234,3 +234,46 @@ fn guard_state_serde_explains_what_it_expects() {
     let ok: twostep::GuardState = serde_json::from_str("\"g1.7.-2.1.-\"").unwrap();
     assert_eq!(serde_json::to_string(&ok).unwrap(), "\"g1.7.-2.1.-\"");
 }
+
+#[test]
+fn the_locking_failure_sets_no_back_off_deadline() {
+    use twostep::{Blocked, Guard, GuardState};
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(10_000);
+    let nine: GuardState = "g1.-.0.9.-".parse().unwrap();
+    let locked = guard.record_failure(now, &nine);
+    // The lock lasts until reset_failures: no timer is stored for it.
+    assert_eq!(locked.to_string(), "g1.-.0.10.-");
+    assert_eq!(guard.blocked(now, &locked), Some(Blocked::Locked));
+    let much_later = UnixTime::from_secs(10_000 + 86_400 * 365);
+    assert_eq!(guard.blocked(much_later, &locked), Some(Blocked::Locked));
+}
+
+#[test]
+fn a_resync_pair_that_matches_nothing_is_invalid_even_next_to_spent_steps() {
+    use twostep::{Guard, GuardState, Outcome};
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(1_795_780_800);
+    let current = guard.totp().step_at(now).unwrap();
+    let key = guard.key(&secret);
+    // Two codes that form no consecutive pair anywhere in the range.
+    let lo = current - 21;
+    let hi = current + 21;
+    let taken: Vec<u64> = (lo..=hi).map(|s| key.code_at_step(s).value()).collect();
+    let free: Vec<u64> = (0..1_000_000u64)
+        .filter(|v| !taken.contains(v))
+        .take(2)
+        .collect();
+    let (a, b) = (format!("{:06}", free[0]), format!("{:06}", free[1]));
+    // The last accepted step lies inside the resync range: steps at or
+    // below it are spent, but nothing matched, so this is a plain failure.
+    let state: GuardState = format!("g1.{current}.0.0.-").parse().unwrap();
+    let (outcome, next) = guard.resync(&secret, [&a, &b], now, &state);
+    assert_eq!(outcome, Outcome::Invalid);
+    assert_eq!(next.failures(), 1);
+    // And a real pair at spent steps is a replay.
+    let (c1, c2) = (key.code_at_step(current - 1), key.code_at_step(current));
+    let (outcome, _) = guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
+    assert_eq!(outcome, Outcome::Replayed);
+}
