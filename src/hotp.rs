@@ -235,7 +235,6 @@ impl KeyedHotp {
 impl KeyedHotp {
     /// Constant-time search over `counters`, first match in iteration order.
     /// Codes for several independent counters at once (see `KeyedOtp::codes`).
-    #[allow(dead_code)] // used by the diagnostic scan
     pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
         self.otp.codes(counters)
     }

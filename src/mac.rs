@@ -321,7 +321,6 @@ impl KeyedOtp {
     /// flight together. N = 8 measured best for SHA-1 with SHA-NI (16 gains
     /// little more); scans such as the diagnostic should use it.
     #[inline]
-    #[allow(dead_code)] // used by the diagnostic scan
     pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
         self.engine
             .truncated_many(counters)

@@ -423,7 +423,6 @@ impl KeyedTotp {
     }
 
     /// Codes of several independent steps at once, for wide scans.
-    #[allow(dead_code)] // used by the diagnostic scan
     pub(crate) fn codes_at_steps<const N: usize>(&self, steps: [u64; N]) -> [Code; N] {
         self.hotp.codes(steps)
     }
