@@ -277,3 +277,78 @@ fn a_resync_pair_that_matches_nothing_is_invalid_even_next_to_spent_steps() {
     let (outcome, _) = guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
     assert_eq!(outcome, Outcome::Replayed);
 }
+
+#[test]
+fn diagnose_options_bounds_getters_and_guard_clamp() {
+    use twostep::{DiagnoseOptions, Guard, GuardState, Observation};
+    let o = DiagnoseOptions::default();
+    let max_steps = DiagnoseOptions::MAX_SEARCH_STEPS;
+    assert_eq!(
+        o.with_resync_bound(max_steps).unwrap().resync_bound(),
+        max_steps
+    );
+    assert!(o.with_resync_bound(max_steps + 1).is_err());
+    let max_range = DiagnoseOptions::MAX_SEARCH_RANGE;
+    assert!(o.with_search_range(max_range).is_ok());
+    assert!(
+        o.with_search_range(max_range + time::Duration::seconds(1))
+            .is_err()
+    );
+    assert!(o.with_search_range(time::Duration::seconds(-1)).is_err());
+    assert_eq!(
+        o.with_typing_delay(time::Duration::ZERO)
+            .unwrap()
+            .typing_delay(),
+        time::Duration::ZERO
+    );
+    assert!(
+        o.with_typing_delay(DiagnoseOptions::MAX_TYPING_DELAY)
+            .is_ok()
+    );
+    assert!(o.with_typing_delay(time::Duration::seconds(-1)).is_err());
+    let set = o
+        .with_drift(-7)
+        .with_last_accepted_step(Some(123_456))
+        .with_resync_bound(9)
+        .unwrap();
+    assert_eq!(
+        (set.drift(), set.last_accepted_step(), set.resync_bound()),
+        (-7, Some(123_456), 9)
+    );
+
+    // for_guard clamps a stored drift to the guard's bound, as the guard does.
+    let guard = Guard::new(Totp::new()).with_max_drift(20).unwrap();
+    for (stored, want) in [(30, 20), (-30, -20), (20, 20), (-20, -20), (5, 5)] {
+        let state: GuardState = format!("g1.-.{stored}.0.-").parse().unwrap();
+        assert_eq!(
+            DiagnoseOptions::for_guard(&guard, &state).drift(),
+            want,
+            "{stored}"
+        );
+    }
+
+    let obs = Observation::new("123456", UnixTime::from_secs(5));
+    assert_eq!(format!("{obs:?}"), "Observation { at: UnixTime(5), .. }");
+}
+
+#[test]
+fn diagnose_takes_up_to_eight_observations_and_searches_each_range_once() {
+    use twostep::{DiagnoseOptions, MAX_OBSERVATIONS, Observation, diagnose};
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let totp = Totp::new();
+    let t = 1_700_000_000u64;
+    let obs: Vec<Observation<'_>> = (0..MAX_OBSERVATIONS as u64)
+        .map(|i| Observation::new("000000", UnixTime::from_secs(t + 30 * i)))
+        .collect();
+    assert!(diagnose(&totp, &secret, &obs, &DiagnoseOptions::default()).is_ok());
+    let mut nine = obs.clone();
+    nine.push(Observation::new("000000", UnixTime::from_secs(t)));
+    assert!(diagnose(&totp, &secret, &nine, &DiagnoseOptions::default()).is_err());
+    // Two observations three days apart: two disjoint ±26 h ranges, nothing between.
+    let apart = [
+        Observation::new("000000", UnixTime::from_secs(t)),
+        Observation::new("000000", UnixTime::from_secs(t + 3 * 86_400)),
+    ];
+    let d = diagnose(&totp, &secret, &apart, &DiagnoseOptions::default()).unwrap();
+    assert_eq!(d.steps_searched(), 2 * 6_241);
+}
