@@ -352,3 +352,60 @@ fn diagnose_takes_up_to_eight_observations_and_searches_each_range_once() {
     let d = diagnose(&totp, &secret, &apart, &DiagnoseOptions::default()).unwrap();
     assert_eq!(d.steps_searched(), 2 * 6_241);
 }
+
+/// The "1 in N" figure in a diagnosis is 1 / chance_match() to two
+/// significant figures (checked against the reported probability, not by
+/// re-implementing the rounding), and very small chances read as such.
+#[test]
+fn diagnosis_odds_text_matches_the_reported_probability() {
+    use twostep::{DiagnoseOptions, Observation, diagnose};
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let totp = Totp::new();
+    let key = totp.key(&secret);
+    let t = 1_700_000_010u64;
+    let step = totp.step_at(UnixTime::from_secs(t)).unwrap();
+    let odds_in = |text: &str| -> Option<u64> {
+        let at = text.find("about 1 in ")? + "about 1 in ".len();
+        let digits: String = text[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    let far = |k: u64, dt: u64| {
+        Observation::from_code(
+            key.code_at_step(step + 600 + k),
+            UnixTime::from_secs(t + dt),
+        )
+    };
+    let cases: Vec<Vec<Observation<'_>>> = vec![
+        vec![Observation::new("000000", UnixTime::from_secs(t))], // no match: 6,241 steps
+        vec![Observation::from_code(
+            key.code_at_step(step),
+            UnixTime::from_secs(t),
+        )],
+        vec![far(0, 0), far(1, 30)],
+        vec![far(0, 0), far(2, 60), far(4, 120)],
+    ];
+    for obs in &cases {
+        let d = diagnose(&totp, &secret, obs, &DiagnoseOptions::default()).unwrap();
+        let text = d.to_string();
+        let n = odds_in(&text).unwrap_or_else(|| panic!("no odds in: {text}"));
+        let want = 1.0 / d.chance_match();
+        assert!(
+            (n as f64 - want).abs() <= want * 0.05,
+            "{n} vs {want}: {text}"
+        );
+        // Two significant figures: at most two leading non-zero digits.
+        let s = n.to_string();
+        assert!(s.trim_end_matches('0').len() <= 2, "{s}");
+    }
+    // Four agreeing codes: the chance is below 1e-15 and reads as such.
+    let four = [far(0, 0), far(1, 30), far(2, 60), far(3, 90)];
+    let d = diagnose(&totp, &secret, &four, &DiagnoseOptions::default()).unwrap();
+    assert!(d.chance_match() < 1e-15);
+    assert!(
+        d.to_string().contains("less than 1 in a million billion"),
+        "{d}"
+    );
+}
