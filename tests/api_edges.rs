@@ -453,3 +453,14 @@ fn key_uri_edges_from_the_mutation_run() {
         Err(UriError::TooLong { .. })
     ));
 }
+
+#[test]
+fn a_plus_is_literal_in_the_label_and_a_space_in_parameters() {
+    use twostep::KeyUri;
+    let uri =
+        KeyUri::parse("otpauth://totp/Ex+ample:ana+1@example.com?secret=JBSWY3DPEHPK3PXP").unwrap();
+    assert_eq!(uri.issuer(), Some("Ex+ample"));
+    assert_eq!(uri.account(), "ana+1@example.com");
+    let uri = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=Big+Co").unwrap();
+    assert_eq!(uri.issuer(), Some("Big Co"));
+}
