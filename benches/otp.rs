@@ -84,10 +84,7 @@ fn verify(c: &mut Criterion) {
         let target: u32 = miss.parse().unwrap();
         g.bench_with_input(BenchmarkId::new("floor", w), &target, |b, target| {
             b.iter(|| {
-                let lo = step - u64::from(w);
-                (lo..=step + u64::from(w)).fold(0u8, |acc, t| {
-                    acc | floor_code(&floor, black_box(t)).ct_eq(target).unwrap_u8()
-                })
+                support::floor_scan(&floor, step - u64::from(w)..=step + u64::from(w), *target)
             })
         });
     }
@@ -95,7 +92,7 @@ fn verify(c: &mut Criterion) {
 }
 
 /// The diagnostic's ±26 h scan (6,241 steps), SHA-1: a plain `code_at_step`
-/// loop, the same steps through `verify_code_around` (which evaluates four
+/// loop, the same steps through `verify_code_around` (which evaluates eight
 /// steps at a time), and the floor loop. Throughput is per step.
 fn scan(c: &mut Criterion) {
     let mut g = c.benchmark_group("scan/sha1/26h");
