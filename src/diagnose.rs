@@ -551,16 +551,23 @@ pub struct Diagnosis {
     resync: Option<i64>,
     steps_searched: u64,
     matches_found: u64,
-    resync_bound: u32,
-    period: u64,
     /// The learned drift, when the latest code fits only the window around
     /// the server step (the clock was fixed since the drift was learned).
     stale_drift: Option<i64>,
     /// Seconds from the latest code's arrival until the first step above the
     /// last accepted one, when that is later than the next code.
     replay_wait: Option<i64>,
-    /// A resync was withheld because its pair would be at spent steps.
-    resync_spent: bool,
+    /// Why no resync is proposed for a clock verdict, when there is a reason.
+    no_resync: Option<NoResync>,
+}
+
+/// Why a clock verdict comes without a resync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NoResync {
+    /// The latest code is more steps off than the resync bound.
+    BeyondBound,
+    /// Its pair (step − 1, step) would touch a spent step.
+    Spent,
 }
 
 impl Diagnosis {
@@ -793,9 +800,11 @@ impl Diagnosis {
 /// # How the verdict is chosen
 ///
 /// - Codes from at least two different steps whose intervals intersect
-///   confirm an offset; two disjoint such groups give
+///   confirm an offset. The group with the most different steps decides; a
+///   disjoint group with as many different steps gives
 ///   [`Verdict::Ambiguous`]. (The same code typed twice is one piece of
-///   evidence, not two.)
+///   evidence, not two.) The order in which the codes are given does not
+///   matter: the latest arrival is the latest code.
 /// - Two or more different codes that do not agree give
 ///   [`Verdict::Ambiguous`] (one may be mistyped or typed late), never a
 ///   clock verdict: so a wrong secret is not taken for a clock problem.
@@ -900,7 +909,7 @@ enum Prepared {
     Ready(Ready),
 }
 
-fn empty(verdict: Verdict, n: usize, period: u64) -> Diagnosis {
+fn empty(verdict: Verdict, n: usize) -> Diagnosis {
     Diagnosis {
         verdict,
         estimate: None,
@@ -912,11 +921,9 @@ fn empty(verdict: Verdict, n: usize, period: u64) -> Diagnosis {
         resync: None,
         steps_searched: 0,
         matches_found: 0,
-        resync_bound: 0,
-        period,
         stale_drift: None,
         replay_wait: None,
-        resync_spent: false,
+        no_resync: None,
     }
 }
 
@@ -951,7 +958,7 @@ fn prepare(totp: &Totp, observations: &[Observation<'_>]) -> Result<Prepared, Di
                     observation: index,
                     error,
                 };
-                return Ok(Prepared::Malformed(empty(verdict, n, period)));
+                return Ok(Prepared::Malformed(empty(verdict, n)));
             }
         }
     }
@@ -1096,6 +1103,31 @@ struct Cluster {
     agreeing: usize,
 }
 
+/// The candidates whose intervals hold `point`, at most one per observation
+/// (its first), with their intersection.
+fn cluster_at(point: i64, cands: &[Candidate]) -> Cluster {
+    let mut chosen = [None; MAX_OBSERVATIONS];
+    let (mut lo, mut hi) = (i64::MIN, i64::MAX);
+    for (index, c) in cands.iter().enumerate() {
+        if let Some(slot @ None) = chosen.get_mut(c.obs)
+            && c.lo <= point
+            && point <= c.hi
+        {
+            *slot = Some(index);
+            lo = lo.max(c.lo);
+            hi = hi.min(c.hi);
+        }
+    }
+    let picked = chosen.iter().flatten().filter_map(|&i| cands.get(i));
+    Cluster {
+        chosen,
+        lo,
+        hi,
+        distinct_steps: distinct_steps(picked.clone().map(|c| c.step)),
+        agreeing: picked.count(),
+    }
+}
+
 const CANDIDATES: usize = MAX_OBSERVATIONS * HITS_PER_OBSERVATION;
 
 fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
@@ -1146,11 +1178,10 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
     }
     let cands = cands.get(..ncands).unwrap_or(&[]);
 
-    let mut d = empty(Verdict::NoMatch, p.n, period);
+    let mut d = empty(Verdict::NoMatch, p.n);
     d.steps_searched = evaluated;
     d.matches_found = found;
     d.chance = any_chance;
-    d.resync_bound = options.resync_bound;
     if cands.is_empty() {
         return d;
     }
@@ -1158,49 +1189,20 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
 
     // Agreement: a set of intervals intersects iff the largest lower end lies
     // in all of them, so anchoring at every lower end finds every cluster.
-    let mut best: Option<Cluster> = None;
-    let mut rival = false;
-    for anchor in cands {
-        let point = anchor.lo;
-        let mut chosen = [None; MAX_OBSERVATIONS];
-        let (mut lo, mut hi) = (i64::MIN, i64::MAX);
-        for (index, c) in cands.iter().enumerate() {
-            let slot = chosen.get_mut(c.obs);
-            if let Some(slot @ None) = slot
-                && c.lo <= point
-                && point <= c.hi
-            {
-                *slot = Some(index);
-                lo = lo.max(c.lo);
-                hi = hi.min(c.hi);
-            }
-        }
-        let picked = chosen.iter().flatten().filter_map(|&i| cands.get(i));
-        let cluster = Cluster {
-            chosen,
-            lo,
-            hi,
-            distinct_steps: distinct_steps(picked.clone().map(|c| c.step)),
-            agreeing: picked.count(),
-        };
-        if cluster.distinct_steps < 2 {
-            continue;
-        }
-        match best {
-            None => best = Some(cluster),
-            Some(b) => {
-                let rank = (cluster.distinct_steps, cluster.agreeing);
-                let best_rank = (b.distinct_steps, b.agreeing);
-                let overlaps = cluster.lo <= b.hi && b.lo <= cluster.hi;
-                if rank > best_rank {
-                    rival = !overlaps && cluster.distinct_steps == b.distinct_steps;
-                    best = Some(cluster);
-                } else if cluster.distinct_steps == b.distinct_steps && !overlaps {
-                    rival = true;
-                }
-            }
-        }
-    }
+    // The best has the most distinct steps, then the most codes; another
+    // cluster with as many distinct steps that does not overlap it is a rival.
+    // Both passes look at every cluster, so the order of the codes given
+    // does not matter.
+    let clusters = || {
+        cands
+            .iter()
+            .map(|anchor| cluster_at(anchor.lo, cands))
+            .filter(|c| c.distinct_steps >= 2)
+    };
+    let best = clusters().max_by_key(|c| (c.distinct_steps, c.agreeing));
+    let rival = best.is_some_and(|b| {
+        clusters().any(|c| c.distinct_steps == b.distinct_steps && (c.hi < b.lo || b.hi < c.lo))
+    });
 
     if let Some(cluster) = best {
         if rival {
@@ -1232,17 +1234,7 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
         if let Some(c) = latest {
             d.verdict = classify(c, (cluster.lo, cluster.hi), options, period_i);
             settle(&mut d, c, p, options);
-            let settled = matches!(d.verdict, Verdict::InSync | Verdict::Replayed);
-            if !settled && c.k.unsigned_abs() <= u64::from(options.resync_bound) {
-                // Guard::resync refuses a pair (step − 1, step) touching a
-                // spent step: propose only what it would record.
-                let earlier = c.step.saturating_sub(1);
-                if options.last_accepted_step.is_none_or(|last| earlier > last) {
-                    d.resync = Some(c.k);
-                } else {
-                    d.resync_spent = true;
-                }
-            }
+            advise_resync(&mut d, c, options, true);
         }
         return d;
     }
@@ -1304,6 +1296,8 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
             d.confirmed = confirmed;
             d.verdict = classify(&c, (c.lo, c.hi), options, period_i);
             settle(&mut d, &c, p, options);
+            // One code is not a pair for `Guard::resync`: propose nothing.
+            advise_resync(&mut d, &c, options, false);
         }
         None => {
             d.verdict = Verdict::Ambiguous {
@@ -1375,6 +1369,26 @@ fn settle(d: &mut Diagnosis, c: &Candidate, p: &Ready, options: &DiagnoseOptions
     }
 }
 
+/// For a clock verdict on the latest code `c`: the resync to propose (only
+/// with two agreeing codes, `pair`), or why there is none.
+fn advise_resync(d: &mut Diagnosis, c: &Candidate, options: &DiagnoseOptions, pair: bool) {
+    if matches!(d.verdict, Verdict::InSync | Verdict::Replayed) {
+        return;
+    }
+    if c.k.unsigned_abs() > u64::from(options.resync_bound) {
+        d.no_resync = Some(NoResync::BeyondBound);
+    } else if pair {
+        // Guard::resync refuses a pair (step − 1, step) touching a spent
+        // step: propose only what it would record.
+        let earlier = c.step.saturating_sub(1);
+        if options.last_accepted_step.is_none_or(|last| earlier > last) {
+            d.resync = Some(c.k);
+        } else {
+            d.no_resync = Some(NoResync::Spent);
+        }
+    }
+}
+
 /// The verdict for the latest matching code `c` and the offset interval.
 fn classify(
     c: &Candidate,
@@ -1442,6 +1456,7 @@ impl fmt::Display for Span {
     }
 }
 
+/// The direction of a time-zone-like offset (at least 28 min, never 0).
 fn direction(secs: i64) -> &'static str {
     if secs < 0 { "behind" } else { "ahead of" }
 }
@@ -1488,13 +1503,18 @@ impl fmt::Display for Diagnosis {
                 )?;
             }
             Verdict::ClockAhead { offset } | Verdict::ClockBehind { offset } => {
-                let secs = offset.whole_seconds();
+                // The verdict, not the sign, gives the direction: an offset
+                // of 0 s is "behind" when the code was a step behind.
+                let direction = if matches!(self.verdict, Verdict::ClockAhead { .. }) {
+                    "ahead of"
+                } else {
+                    "behind"
+                };
                 write!(
                     f,
-                    "The phone's clock is {hedge}about {} {} the server's, so it shows \
-                     codes for the wrong time. Fix: {AUTO_TIME}.",
-                    Span(secs),
-                    direction(secs)
+                    "The phone's clock is {hedge}about {} {direction} the server's, so it \
+                     shows codes for the wrong time. Fix: {AUTO_TIME}.",
+                    Span(offset.whole_seconds()),
                 )?;
             }
             Verdict::TimeZoneLike { offset, hint } => {
@@ -1553,24 +1573,22 @@ impl fmt::Display for Diagnosis {
                      before acting on this.",
                 )?;
             }
-            let steps_off = mid.unsigned_abs().checked_div(self.period).unwrap_or(0);
-            let clock = !matches!(self.verdict, Verdict::InSync | Verdict::Replayed);
-            match self.resync {
-                Some(drift) => write!(
+            match (self.resync, self.no_resync) {
+                (Some(drift), _) => write!(
                     f,
                     " A resync can record a drift of {drift} step{} so that logins work \
                      meanwhile; still fix the phone's clock.",
                     if drift.unsigned_abs() == 1 { "" } else { "s" }
                 )?,
-                None if clock && steps_off > u64::from(self.resync_bound) => f.write_str(
+                (None, Some(NoResync::BeyondBound)) => f.write_str(
                     " This is beyond what the server can compensate: the phone's clock must be \
                      fixed.",
                 )?,
-                None if self.resync_spent => f.write_str(
+                (None, Some(NoResync::Spent)) => f.write_str(
                     " A resync cannot use these codes: a login already used a code from a later \
                      time. Fix the phone's clock.",
                 )?,
-                None => {}
+                (None, None) => {}
             }
             if let Some(drift) = self.stale_drift {
                 write!(
