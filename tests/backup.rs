@@ -761,3 +761,90 @@ proptest! {
         }
     }
 }
+
+// --- Edges the mutation run showed no test pinned (tests/MUTANTS.md) -------
+
+#[test]
+fn debug_shows_the_parameters_and_hides_the_pepper() {
+    let policy = BackupPolicy::DEFAULT;
+    assert_eq!(
+        format!("{policy:?}"),
+        "BackupPolicy { count: 10, length: 24, renewal_threshold: 3, iterations: 100000, pepper: None }"
+    );
+    let peppered = policy
+        .with_count(4)
+        .unwrap()
+        .with_pepper(&[0xAB; 32])
+        .unwrap();
+    assert_eq!(
+        format!("{peppered:?}"),
+        "BackupPolicy { count: 4, length: 24, renewal_threshold: 3, iterations: 100000, pepper: Some(..) }"
+    );
+    let (codes, _) = BackupCodeSet::generate(&short(3, 12), &mut rng(21)).unwrap();
+    assert_eq!(
+        format!("{codes:?}"),
+        "BackupCodes { count: 3, length: 12, .. }"
+    );
+    assert_eq!(format!("{:?}", codes.get(2).unwrap()), "BackupCode(..)");
+}
+
+#[test]
+fn a_fresh_sheet_is_not_empty_and_numbers_ten_codes_in_two_columns() {
+    let (codes, set) = BackupCodeSet::generate(&BackupPolicy::DEFAULT, &mut rng(22)).unwrap();
+    assert!(!codes.is_empty());
+    assert_eq!(codes.len(), 10);
+    assert_eq!(set.is_used(0), Some(false));
+    assert_eq!(set.is_used(9), Some(false));
+    assert_eq!(set.is_used(10), None);
+    let block = codes.to_text_block("Codes");
+    let lines: Vec<&str> = block.lines().collect();
+    assert_eq!(lines[2], format!(" 1. {}", codes.get(0).unwrap()));
+    assert_eq!(lines[11], format!("10. {}", codes.get(9).unwrap()));
+    assert_eq!(block.len(), block.capacity());
+    // Nine codes need one column.
+    let (nine, _) = BackupCodeSet::generate(&short(9, 12), &mut rng(23)).unwrap();
+    let block = nine.to_text_block("Codes");
+    assert_eq!(
+        block.lines().nth(2).unwrap(),
+        format!("1. {}", nine.get(0).unwrap())
+    );
+}
+
+#[test]
+fn the_input_cap_is_inclusive() {
+    // Whitespace anywhere is ignored, so a code padded with spaces to the cap
+    // still redeems; one byte more is refused unread.
+    let policy = BackupPolicy::DEFAULT;
+    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(24)).unwrap();
+    let code = codes.get(0).unwrap().to_string();
+    let padded = format!("{code:<width$}", width = BackupCodeSet::MAX_INPUT_LEN);
+    assert_eq!(padded.len(), BackupCodeSet::MAX_INPUT_LEN);
+    assert!(matches!(
+        set.redeem(&padded, &policy),
+        Ok(RedeemResult::Redeemed { .. })
+    ));
+    let over = format!("{padded} ");
+    assert!(matches!(
+        set.redeem(&over, &policy),
+        Ok(RedeemResult::Malformed)
+    ));
+}
+
+#[test]
+fn outdated_compares_scheme_length_and_pepper() {
+    // An HMAC set (24 symbols) is current under its own policy, whatever the
+    // PBKDF2 cost says (it does not apply to it).
+    let policy = BackupPolicy::DEFAULT;
+    let (_, set) = BackupCodeSet::generate(&policy, &mut rng(25)).unwrap();
+    assert!(!set.is_outdated(&policy));
+    assert!(!set.is_outdated(&BackupPolicy::DEFAULT.with_iterations(200_000).unwrap()));
+    // Same length and scheme, but the policy now has a pepper: outdated.
+    assert!(set.is_outdated(&BackupPolicy::DEFAULT.with_pepper(&[7; 32]).unwrap()));
+    // And the other way round.
+    let peppered = || BackupPolicy::DEFAULT.with_pepper(&[7; 32]).unwrap();
+    let (_, set) = BackupCodeSet::generate(&peppered(), &mut rng(26)).unwrap();
+    assert!(!set.is_outdated(&peppered()));
+    assert!(set.is_outdated(&policy));
+    // A different length: outdated.
+    assert!(set.is_outdated(&peppered().with_length(32).unwrap()));
+}
