@@ -848,3 +848,27 @@ fn outdated_compares_scheme_length_and_pepper() {
     // A different length: outdated.
     assert!(set.is_outdated(&peppered().with_length(32).unwrap()));
 }
+
+#[test]
+fn the_storage_length_cap_is_inclusive() {
+    // A string of exactly the cap is read (and refused for its content), one
+    // byte more is refused for its length before any parsing.
+    let at_cap = "x".repeat(BackupCodeSet::MAX_STORAGE_LEN);
+    assert_eq!(at_cap.parse::<BackupCodeSet>(), Err(BackupError::Prefix));
+    let over = "x".repeat(BackupCodeSet::MAX_STORAGE_LEN + 1);
+    assert!(matches!(
+        over.parse::<BackupCodeSet>(),
+        Err(BackupError::TooLong { len, max }) if len == max + 1
+    ));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_explains_what_it_expects() {
+    let err = serde_json::from_str::<BackupCodeSet>("5").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a twostep backup-code storage string"),
+        "{err}"
+    );
+}
