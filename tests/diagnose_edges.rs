@@ -25,7 +25,7 @@ use proptest::prelude::*;
 use time::Duration;
 use twostep::{
     Code, DiagnoseOptions, Diagnosis, LateCause, Observation, Secret, Totp, UnixTime, Verdict,
-    Window, diagnose,
+    Window, ZoneHint, diagnose,
 };
 
 /// A server step; its start is 1_700_000_010.
@@ -268,6 +268,50 @@ fn a_quarter_hour_is_a_clock_offset_not_a_time_zone() {
         matches!(d.verdict(), Verdict::TimeZoneLike { .. }),
         "{:?}",
         d.verdict()
+    );
+}
+
+#[test]
+fn the_time_zone_band_is_two_minutes_wide_each_way() {
+    // One code 63 or 64 steps ahead, arriving so that the midpoint of its
+    // interval is 30 min plus 90, 120 or 121 s (and the mirror images).
+    let zone = |mid: i64| Verdict::TimeZoneLike {
+        offset: Duration::seconds(mid),
+        hint: ZoneHint::Zone,
+    };
+    let ahead = |mid: i64| Verdict::ClockAhead {
+        offset: Duration::seconds(mid),
+    };
+    for (step, phase, mid) in [
+        (S + 63, 24, 1_890),
+        (S + 64, 24, 1_920),
+        (S + 64, 23, 1_921),
+    ] {
+        let (lo, hi) = interval(step, phase, 20);
+        assert_eq!(lo + (hi - lo) / 2, mid);
+        let d = run(&[typed(step, phase)], &DiagnoseOptions::default());
+        let expected = if mid - 1_800 <= 120 {
+            zone(mid)
+        } else {
+            ahead(mid)
+        };
+        assert_eq!(d.verdict(), expected);
+    }
+    // Behind: 30 min minus 100 s behind, and the text says which way.
+    let (lo, hi) = interval(S - 57, 14, 20);
+    assert_eq!(lo + (hi - lo) / 2, -1_700);
+    let d = run(&[typed(S - 57, 14)], &DiagnoseOptions::default());
+    assert_eq!(d.verdict(), zone(-1_700));
+    let text = d.to_string();
+    assert!(
+        text.contains("about 28 minutes behind the server's"),
+        "{text}"
+    );
+    let d = run(&[typed(S + 63, 24)], &DiagnoseOptions::default());
+    let text = d.to_string();
+    assert!(
+        text.contains("about 32 minutes ahead of the server's"),
+        "{text}"
     );
 }
 
