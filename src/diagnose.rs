@@ -1189,7 +1189,8 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
 
     // Agreement: a set of intervals intersects iff the largest lower end lies
     // in all of them, so anchoring at every lower end finds every cluster.
-    // The best has the most distinct steps, then the most codes; another
+    // The best has the most distinct steps, then the most codes (ties, which
+    // need one code to match two steps, go to the latest interval); another
     // cluster with as many distinct steps that does not overlap it is a rival.
     // Both passes look at every cluster, so the order of the codes given
     // does not matter.
@@ -1199,7 +1200,7 @@ fn run(key: &KeyedTotp, p: &Ready, options: &DiagnoseOptions) -> Diagnosis {
             .map(|anchor| cluster_at(anchor.lo, cands))
             .filter(|c| c.distinct_steps >= 2)
     };
-    let best = clusters().max_by_key(|c| (c.distinct_steps, c.agreeing));
+    let best = clusters().max_by_key(|c| (c.distinct_steps, c.agreeing, c.lo, c.hi));
     let rival = best.is_some_and(|b| {
         clusters().any(|c| c.distinct_steps == b.distinct_steps && (c.hi < b.lo || b.hi < c.lo))
     });

@@ -19,7 +19,9 @@
 //! (lower ≤ point ≤ upper) and lie inside every matched code's interval of
 //! the documented offset model; `NoMatch` exactly when nothing matched; the
 //! chance is a probability; a proposed resync lies within the bound; the
-//! keyed path agrees; `Display` never panics.
+//! keyed path agrees; `Display` never panics; with distinct arrival times,
+//! the observations in reverse order give the same diagnosis (matched steps
+//! reversed).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -242,5 +244,22 @@ fuzz_target!(|data: &[u8]| {
     if let Some(k) = d.resync() {
         assert!(k.unsigned_abs() <= u64::from(options.resync_bound()));
         assert!(d.is_confirmed());
+    }
+
+    // The order given does not matter when arrivals are distinct (the
+    // latest arrival is the latest code; equal times fall back to the order).
+    let mut times: Vec<u64> = inputs.iter().map(|(_, at)| at.as_secs()).collect();
+    times.sort_unstable();
+    times.dedup();
+    if times.len() == n {
+        let reversed: Vec<Observation<'_>> = observations.iter().rev().copied().collect();
+        let e = diagnose(&totp, &secret, &reversed, &options).expect("same inputs");
+        assert_eq!(e.verdict(), d.verdict(), "order-independent verdict");
+        assert_eq!(e.offset_range(), d.offset_range());
+        assert_eq!(e.agreeing_codes(), d.agreeing_codes());
+        assert_eq!(e.resync(), d.resync());
+        assert_eq!(e.to_string(), d.to_string());
+        let back: Vec<Option<u64>> = e.matched_steps().iter().rev().copied().collect();
+        assert_eq!(back, d.matched_steps());
     }
 });
