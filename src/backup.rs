@@ -530,7 +530,7 @@ fn digest(
     values: &[u8],
 ) -> Option<Zeroizing<[u8; DIGEST_LEN]>> {
     #[cfg(test)]
-    eval_counter::bump();
+    crate::test_counter::bump(&crate::test_counter::BACKUP_DIGEST);
     let mut packed = Zeroizing::new([0u8; crockford::MAX_PACKED]);
     let n = crockford::pack(values, &mut packed);
     let packed = packed.get(..n)?;
@@ -561,27 +561,6 @@ fn digest(
         }
     }
     Some(out)
-}
-
-/// Counts [`digest`] evaluations per thread, to prove one per redeem attempt
-/// and none for malformed input. Compiled only for the unit-test build.
-#[cfg(test)]
-pub(crate) mod eval_counter {
-    extern crate std;
-    use core::cell::Cell;
-
-    std::thread_local! {
-        static EVALUATIONS: Cell<u64> = const { Cell::new(0) };
-    }
-
-    pub(crate) fn bump() {
-        EVALUATIONS.with(|c| c.set(c.get().saturating_add(1)));
-    }
-
-    /// Evaluations on this thread so far.
-    pub(crate) fn evaluations() -> u64 {
-        EVALUATIONS.with(Cell::get)
-    }
 }
 
 /// Freshly generated plaintext codes: show them once, then drop them.
@@ -1682,6 +1661,7 @@ impl<'de> serde::Deserialize<'de> for BackupCodeSet {
 mod tests {
     extern crate std;
     use super::*;
+    use crate::test_counter::{self, BACKUP_DIGEST};
     use rand_core::SeedableRng;
     use std::{format, string::String, string::ToString, vec::Vec};
 
@@ -1710,17 +1690,21 @@ mod tests {
                     other => panic!("{other:?}"),
                 };
                 for (input, set) in [(&last, &next), (&first, &set), (&wrong, &set)] {
-                    let before = eval_counter::evaluations();
+                    let before = test_counter::count(&BACKUP_DIGEST);
                     let _ = set.redeem(input, &policy).unwrap();
-                    assert_eq!(eval_counter::evaluations() - before, 1, "count {count}");
+                    assert_eq!(
+                        test_counter::count(&BACKUP_DIGEST) - before,
+                        1,
+                        "count {count}"
+                    );
                 }
                 for malformed in ["", "U", "é", &"0".repeat(length + 1), &"x".repeat(300)] {
-                    let before = eval_counter::evaluations();
+                    let before = test_counter::count(&BACKUP_DIGEST);
                     assert_eq!(
                         set.redeem(malformed, &policy).unwrap(),
                         RedeemResult::Malformed
                     );
-                    assert_eq!(eval_counter::evaluations(), before);
+                    assert_eq!(test_counter::count(&BACKUP_DIGEST), before);
                 }
             }
         }
@@ -1731,7 +1715,7 @@ mod tests {
         let mut rng = rng();
         let peppered = BackupPolicy::DEFAULT.with_pepper(&[1; 16]).unwrap();
         let (codes, set) = BackupCodeSet::generate(&peppered, &mut rng).unwrap();
-        let before = eval_counter::evaluations();
+        let before = test_counter::count(&BACKUP_DIGEST);
         let typed = codes.get(0).unwrap().to_string();
         assert_eq!(
             set.redeem(&typed, &BackupPolicy::DEFAULT),
@@ -1739,7 +1723,7 @@ mod tests {
                 set_has_pepper: true
             })
         );
-        assert_eq!(eval_counter::evaluations(), before);
+        assert_eq!(test_counter::count(&BACKUP_DIGEST), before);
     }
 
     #[test]

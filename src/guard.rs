@@ -1391,7 +1391,11 @@ const fn default_max_drift(period: Period) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mac::test_counter::evaluations;
+    use crate::test_counter::{HMAC, count};
+
+    fn evaluations() -> u64 {
+        count(&HMAC)
+    }
 
     fn secret() -> Secret {
         Secret::from_bytes(b"12345678901234567890").unwrap()

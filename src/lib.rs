@@ -256,6 +256,8 @@ mod params;
 #[cfg(feature = "qr")]
 mod qr;
 mod secret;
+#[cfg(test)]
+mod test_counter;
 mod totp;
 mod unix_time;
 mod uri;

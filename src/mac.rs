@@ -279,7 +279,7 @@ impl Engine {
     #[inline]
     pub(crate) fn truncated_many<const N: usize>(&self, counters: [u64; N]) -> [u32; N] {
         #[cfg(test)]
-        (0..N).for_each(|_| test_counter::bump());
+        (0..N).for_each(|_| crate::test_counter::bump(&crate::test_counter::HMAC));
         match self {
             Self::Sha1(k) => k.truncated(counters),
             Self::Sha256(k) => k.truncated(counters),
@@ -395,30 +395,6 @@ pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterat
     })
 }
 
-/// Unit tests count HMAC evaluations per thread, to prove that rejected input
-/// (malformed, throttled) computes none. Compiled only for `cargo test`'s
-/// unit-test build.
-#[cfg(test)]
-pub(crate) mod test_counter {
-    // The test harness links std even when the crate is built without it.
-    extern crate std;
-
-    use core::cell::Cell;
-
-    std::thread_local! {
-        static EVALUATIONS: Cell<u64> = const { Cell::new(0) };
-    }
-
-    pub(crate) fn bump() {
-        EVALUATIONS.with(|c| c.set(c.get().saturating_add(1)));
-    }
-
-    /// HMAC evaluations on this thread so far.
-    pub(crate) fn evaluations() -> u64 {
-        EVALUATIONS.with(Cell::get)
-    }
-}
-
 #[cfg(test)]
 #[allow(
     clippy::arithmetic_side_effects,
@@ -427,6 +403,7 @@ pub(crate) mod test_counter {
 )]
 mod tests {
     use super::*;
+    use crate::test_counter::{HMAC, count};
     use alloc::vec::Vec;
     use hmac::{Hmac, KeyInit, Mac};
     use proptest::prelude::*;
@@ -498,9 +475,9 @@ mod tests {
             let code = k.code(target);
             // The first step in nearest-first order whose code equals the target's.
             let expected = steps.iter().copied().find(|s| k.code(*s) == code);
-            let before = test_counter::evaluations();
+            let before = count(&HMAC);
             prop_assert_eq!(k.find(&code, steps.iter().copied()), expected);
-            prop_assert_eq!(test_counter::evaluations() - before, steps.len() as u64);
+            prop_assert_eq!(count(&HMAC) - before, steps.len() as u64);
         }
     }
 
@@ -525,11 +502,11 @@ mod tests {
     fn counter_counts_each_window_step_and_nothing_for_malformed_input() {
         let key = KeyedOtp::new(Algorithm::Sha1, Digits::DEFAULT, b"12345678901234567890");
         let code = key.code(7);
-        let before = test_counter::evaluations();
+        let before = count(&HMAC);
         assert_eq!(key.find(&code, nearest_first(7, 2, 3)), Some(7));
         // 2 behind + centre + 3 ahead, no early exit although step 7 matched first.
-        assert_eq!(test_counter::evaluations() - before, 6);
-        let before = test_counter::evaluations();
+        assert_eq!(count(&HMAC) - before, 6);
+        let before = count(&HMAC);
         let totp = crate::Totp::new();
         let secret = crate::Secret::from_bytes(b"12345678901234567890").unwrap();
         let r = totp.verify(
@@ -539,7 +516,7 @@ mod tests {
             crate::Window::DEFAULT,
         );
         assert!(matches!(r, Err(crate::VerifyError::Malformed(_))));
-        assert_eq!(test_counter::evaluations(), before);
+        assert_eq!(count(&HMAC), before);
     }
 
     #[test]
