@@ -25,19 +25,19 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 use twostep::{Algorithm, Code, KeyedTotp, Secret, Totp, UnixTime, Window};
 
-const SECRET: &[u8] = b"12345678901234567890";
-const SECRET32: &[u8] = b"12345678901234567890123456789012";
-const SECRET64: &[u8] = b"1234567890123456789012345678901234567890123456789012345678901234";
-const NOW: u64 = 1_735_689_600;
+// The benches' fixed inputs and HMAC floor, so both measure the same thing.
+#[path = "../benches/support/mod.rs"]
+mod support;
+use support::{NOW, SECRET20 as SECRET, SECRET32, SECRET64, floor_code, floor_key, tiles};
+
 /// ±26 h of 30 s steps: the diagnostic's scan.
-const SCAN: u64 = 3_120;
+const SCAN: u64 = support::SCAN_26H as u64;
 /// totp-rs side-by-side scan: skew 2880 (±24 h).
 const SCAN_RS: u64 = 2_880;
 
@@ -59,44 +59,14 @@ struct Fixture {
     tiles_rs: Vec<(u64, Window)>,
 }
 
-fn tiles(lo: u64, hi: u64) -> Vec<(u64, Window)> {
-    let mut out = Vec::new();
-    let mut start = lo;
-    while start <= hi {
-        let left = hi - start;
-        if left >= 200 {
-            out.push((start + 100, Window::new(100, 100).unwrap()));
-            start += 201;
-        } else {
-            let behind = left / 2;
-            let w = Window::new(
-                u32::try_from(behind).unwrap(),
-                u32::try_from(left - behind).unwrap(),
-            );
-            out.push((start + behind, w.unwrap()));
-            break;
-        }
-    }
-    out
-}
-
-/// RFC 4226 §5.3 truncation, plainly, to six digits.
-fn truncate(h: &[u8]) -> u32 {
-    let o = usize::from(h[h.len() - 1] & 0x0f);
-    (u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]) & 0x7fff_ffff) % 1_000_000
-}
-
 impl Fixture {
     fn new() -> Self {
         let totp = Totp::new();
         let secret = Secret::from_bytes(SECRET).unwrap();
         let key = totp.key(&secret);
         let step = totp.step_at(UnixTime::from_secs(NOW)).unwrap();
-        let taken: Vec<u64> = (step - SCAN..=step + SCAN)
-            .map(|t| key.code_at_step(t).value())
-            .collect();
-        let v = (0..1_000_000).find(|v| !taken.contains(v)).unwrap();
-        let miss_code = Code::from_value(v, totp.digits()).unwrap();
+        let miss = support::missing_code(&totp, &secret, step, SCAN);
+        let miss_code = Code::parse(&miss, totp.digits()).unwrap();
         let rs = |skew| {
             totp_rs::Builder::new()
                 .with_algorithm(totp_rs::Algorithm::SHA1)
@@ -108,18 +78,18 @@ impl Fixture {
                 .unwrap()
         };
         Self {
-            floor: <Hmac<Sha1> as KeyInit>::new_from_slice(SECRET).unwrap(),
+            floor: floor_key(SECRET),
             key256: totp
                 .with_algorithm(Algorithm::Sha256)
                 .key(&Secret::from_bytes(SECRET32).unwrap()),
-            floor256: <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET32).unwrap(),
+            floor256: floor_key(SECRET32),
             key512: totp
                 .with_algorithm(Algorithm::Sha512)
                 .key(&Secret::from_bytes(SECRET64).unwrap()),
-            floor512: <Hmac<Sha512> as KeyInit>::new_from_slice(SECRET64).unwrap(),
+            floor512: floor_key(SECRET64),
             rs: rs(1),
             rs_wide: rs(2880),
-            miss: miss_code.to_string(),
+            miss,
             tiles: tiles(step - SCAN, step + SCAN),
             tiles_rs: tiles(step - SCAN_RS, step + SCAN_RS),
             totp,
@@ -128,17 +98,6 @@ impl Fixture {
             step,
             miss_code,
         }
-    }
-
-    fn floor_code(&self, counter: u64) -> u32 {
-        truncate(
-            &self
-                .floor
-                .clone()
-                .chain_update(counter.to_be_bytes())
-                .finalize()
-                .into_bytes(),
-        )
     }
 
     fn scan(&self, tiles: &[(u64, Window)]) -> usize {
@@ -229,30 +188,16 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
         "scan-loop-step" => (f.step - SCAN..=f.step + SCAN).fold(0, |acc, t| {
             acc | u64::from(f.key.code_at_step(t).ct_eq(&f.miss_code).unwrap_u8())
         }),
-        "floor" => u64::from(f.floor_code(black_box(f.step))),
-        "floor-scan-step" => (f.step - SCAN..=f.step + SCAN).fold(0, |acc, t| {
-            acc | u64::from(
-                u64::from(f.floor_code(t))
-                    .ct_eq(&f.miss_code.value())
-                    .unwrap_u8(),
-            )
-        }),
+        "floor" => u64::from(floor_code(&f.floor, black_box(f.step))),
+        "floor-scan-step" => u64::from(support::floor_scan(
+            &f.floor,
+            f.step - SCAN..=f.step + SCAN,
+            u32::try_from(f.miss_code.value()).unwrap(),
+        )),
         "gen-prepared-sha256" => f.key256.generate(black_box(now)).unwrap().value(),
-        "floor-sha256" => u64::from(truncate(
-            &f.floor256
-                .clone()
-                .chain_update(black_box(f.step).to_be_bytes())
-                .finalize()
-                .into_bytes(),
-        )),
+        "floor-sha256" => u64::from(floor_code(&f.floor256, black_box(f.step))),
         "gen-prepared-sha512" => f.key512.generate(black_box(now)).unwrap().value(),
-        "floor-sha512" => u64::from(truncate(
-            &f.floor512
-                .clone()
-                .chain_update(black_box(f.step).to_be_bytes())
-                .finalize()
-                .into_bytes(),
-        )),
+        "floor-sha512" => u64::from(floor_code(&f.floor512, black_box(f.step))),
         "compress1" => {
             sha1::block_api::compress(&mut blocks[0], &[black_box(block)]);
             u64::from(blocks[0][0])
