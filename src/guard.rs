@@ -175,6 +175,16 @@ pub struct Throttle {
     max_delay: u32,
 }
 
+/// `value` as the `u8` a policy stores, when it lies in `min..=max`; every
+/// caller's `max` is at most 100, so the cast keeps the value.
+const fn small(value: u32, min: u32, max: u32) -> Option<u8> {
+    if value < min || value > max {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)] // <= max <= 100
+    Some(value as u8)
+}
+
 impl Throttle {
     /// The largest failure count a lock may wait for: 100, NIST SP 800-63B's
     /// limit on consecutive failed attempts.
@@ -203,17 +213,16 @@ impl Throttle {
     /// # Ok(()) }
     /// ```
     pub const fn with_free_attempts(mut self, attempts: u32) -> Result<Self, GuardConfigError> {
-        if attempts > Self::MAX_FAILURES {
-            return Err(GuardConfigError::FreeAttempts {
+        match small(attempts, 0, Self::MAX_FAILURES) {
+            Some(v) => {
+                self.free_attempts = v;
+                Ok(self)
+            }
+            None => Err(GuardConfigError::FreeAttempts {
                 attempts,
                 max: Self::MAX_FAILURES,
-            });
+            }),
         }
-        #[allow(clippy::cast_possible_truncation)] // <= 100
-        {
-            self.free_attempts = attempts as u8;
-        }
-        Ok(self)
     }
 
     /// The same schedule with the hard lock at `failures` consecutive failures.
@@ -230,17 +239,16 @@ impl Throttle {
     /// # Ok(()) }
     /// ```
     pub const fn with_lock_after(mut self, failures: u32) -> Result<Self, GuardConfigError> {
-        if failures == 0 || failures > Self::MAX_FAILURES {
-            return Err(GuardConfigError::LockAfter {
+        match small(failures, 1, Self::MAX_FAILURES) {
+            Some(v) => {
+                self.lock_after = v;
+                Ok(self)
+            }
+            None => Err(GuardConfigError::LockAfter {
                 failures,
                 max: Self::MAX_FAILURES,
-            });
+            }),
         }
-        #[allow(clippy::cast_possible_truncation)] // <= 100
-        {
-            self.lock_after = failures as u8;
-        }
-        Ok(self)
     }
 
     /// The same schedule with back-off starting at `first` and doubling up
@@ -903,17 +911,16 @@ impl Guard {
     /// # Ok(()) }
     /// ```
     pub const fn with_max_drift(mut self, steps: u32) -> Result<Self, GuardConfigError> {
-        if steps > Self::MAX_DRIFT_STEPS {
-            return Err(GuardConfigError::MaxDrift {
+        match small(steps, 0, Self::MAX_DRIFT_STEPS) {
+            Some(v) => {
+                self.max_drift = v;
+                Ok(self)
+            }
+            None => Err(GuardConfigError::MaxDrift {
                 steps,
                 max: Self::MAX_DRIFT_STEPS,
-            });
+            }),
         }
-        #[allow(clippy::cast_possible_truncation)] // <= 100
-        {
-            self.max_drift = steps as u8;
-        }
-        Ok(self)
     }
 
     /// The same policy with another throttle.
