@@ -548,7 +548,8 @@ pub struct Diagnosis {
     agreeing: usize,
     chance: f64,
     confirmed: bool,
-    resync: Option<i64>,
+    /// For a clock verdict: the drift to record, or why there is none.
+    resync: Option<ResyncAdvice>,
     steps_searched: u64,
     matches_found: u64,
     /// The learned drift, when the latest code fits only the window around
@@ -557,13 +558,14 @@ pub struct Diagnosis {
     /// Seconds from the latest code's arrival until the first step above the
     /// last accepted one, when that is later than the next code.
     replay_wait: Option<i64>,
-    /// Why no resync is proposed for a clock verdict, when there is a reason.
-    no_resync: Option<NoResync>,
 }
 
-/// Why a clock verdict comes without a resync.
+/// What the advice says about a resync for a clock verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NoResync {
+enum ResyncAdvice {
+    /// Two agreeing codes, within the bound, at steps above the last
+    /// accepted one: `Guard::resync` would record this drift.
+    Record(i64),
     /// The latest code is more steps off than the resync bound.
     BeyondBound,
     /// Its pair (step − 1, step) would touch a spent step.
@@ -734,7 +736,10 @@ impl Diagnosis {
     /// ```
     #[must_use]
     pub const fn resync(&self) -> Option<i64> {
-        self.resync
+        match self.resync {
+            Some(ResyncAdvice::Record(drift)) => Some(drift),
+            _ => None,
+        }
     }
 
     /// Distinct steps evaluated by the search.
@@ -923,7 +928,6 @@ fn empty(verdict: Verdict, n: usize) -> Diagnosis {
         matches_found: 0,
         stale_drift: None,
         replay_wait: None,
-        no_resync: None,
     }
 }
 
@@ -1377,16 +1381,18 @@ fn advise_resync(d: &mut Diagnosis, c: &Candidate, options: &DiagnoseOptions, pa
         return;
     }
     if c.k.unsigned_abs() > u64::from(options.resync_bound) {
-        d.no_resync = Some(NoResync::BeyondBound);
+        d.resync = Some(ResyncAdvice::BeyondBound);
     } else if pair {
         // Guard::resync refuses a pair (step − 1, step) touching a spent
         // step: propose only what it would record.
         let earlier = c.step.saturating_sub(1);
-        if options.last_accepted_step.is_none_or(|last| earlier > last) {
-            d.resync = Some(c.k);
-        } else {
-            d.no_resync = Some(NoResync::Spent);
-        }
+        d.resync = Some(
+            if options.last_accepted_step.is_none_or(|last| earlier > last) {
+                ResyncAdvice::Record(c.k)
+            } else {
+                ResyncAdvice::Spent
+            },
+        );
     }
 }
 
@@ -1574,22 +1580,22 @@ impl fmt::Display for Diagnosis {
                      before acting on this.",
                 )?;
             }
-            match (self.resync, self.no_resync) {
-                (Some(drift), _) => write!(
+            match self.resync {
+                Some(ResyncAdvice::Record(drift)) => write!(
                     f,
                     " A resync can record a drift of {drift} step{} so that logins work \
                      meanwhile; still fix the phone's clock.",
                     if drift.unsigned_abs() == 1 { "" } else { "s" }
                 )?,
-                (None, Some(NoResync::BeyondBound)) => f.write_str(
+                Some(ResyncAdvice::BeyondBound) => f.write_str(
                     " This is beyond what the server can compensate: the phone's clock must be \
                      fixed.",
                 )?,
-                (None, Some(NoResync::Spent)) => f.write_str(
+                Some(ResyncAdvice::Spent) => f.write_str(
                     " A resync cannot use these codes: a login already used a code from a later \
                      time. Fix the phone's clock.",
                 )?,
-                (None, None) => {}
+                None => {}
             }
             if let Some(drift) = self.stale_drift {
                 write!(
