@@ -15,7 +15,7 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::crockford;
+mod crockford;
 
 /// Bytes of salt per set.
 const SALT_LEN: usize = 16;

@@ -17,12 +17,12 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use time::Duration;
 
-use crate::code::{Code, CodeError};
-use crate::error::TimeError;
-use crate::params::Window;
+use crate::otp::Window;
+use crate::otp::{Code, CodeError};
+use crate::otp::{KeyedTotp, Totp};
 use crate::secret::Secret;
-use crate::totp::{KeyedTotp, Totp};
-use crate::unix_time::UnixTime;
+use crate::time::TimeError;
+use crate::time::UnixTime;
 
 /// The most observations one diagnosis takes.
 pub const MAX_OBSERVATIONS: usize = 8;
@@ -241,15 +241,7 @@ impl DiagnoseOptions {
     /// ```
     #[must_use]
     pub const fn for_guard(guard: &crate::Guard, state: &crate::GuardState) -> Self {
-        // The guard clamps a stored drift to its own bound (at most 100).
-        let bound = guard.max_drift() as i64;
-        let drift = if state.drift() > bound {
-            bound
-        } else if state.drift() < bound.saturating_neg() {
-            bound.saturating_neg()
-        } else {
-            state.drift()
-        };
+        let drift = crate::guard::Policy::new(guard, state).drift();
         let base = Self::DEFAULT
             .with_window(guard.window())
             .with_drift(drift)
@@ -259,6 +251,16 @@ impl DiagnoseOptions {
             Ok(options) => options,
             Err(_) => base,
         }
+    }
+
+    /// The acceptance rule these options describe, as the guard applies it.
+    const fn policy(&self) -> crate::guard::Policy {
+        crate::guard::Policy::from_parts(
+            self.window,
+            self.drift,
+            self.resync_bound,
+            self.last_accepted_step,
+        )
     }
 
     /// The window a login accepts, around the server step plus the drift
@@ -1346,14 +1348,14 @@ fn distinct_steps(steps: impl Iterator<Item = u64> + Clone) -> usize {
 /// spent steps aside: inside the window around the learned drift, or around
 /// the server step itself, as `Guard::check` tries both.
 fn accepts(options: &DiagnoseOptions, k: i64) -> bool {
-    options.window.contains(k.saturating_sub(options.drift)) || options.window.contains(k)
+    options.policy().tries(k)
 }
 
 /// The details behind an `InSync` or `Replayed` verdict for the latest code
 /// `c`: a drift the code shows to be stale, and how long spent steps last.
 fn settle(d: &mut Diagnosis, c: &Candidate, p: &Ready, options: &DiagnoseOptions) {
     match d.verdict {
-        Verdict::InSync if !options.window.contains(c.k.saturating_sub(options.drift)) => {
+        Verdict::InSync if !options.policy().in_learned_window(c.k) => {
             d.stale_drift = Some(options.drift);
         }
         Verdict::Replayed => {
@@ -1380,19 +1382,17 @@ fn advise_resync(d: &mut Diagnosis, c: &Candidate, options: &DiagnoseOptions, pa
     if matches!(d.verdict, Verdict::InSync | Verdict::Replayed) {
         return;
     }
-    if c.k.unsigned_abs() > u64::from(options.resync_bound) {
+    let policy = options.policy();
+    if !policy.resync_reaches(c.k) {
         d.resync = Some(ResyncAdvice::BeyondBound);
     } else if pair {
         // Guard::resync refuses a pair (step − 1, step) touching a spent
         // step: propose only what it would record.
-        let earlier = c.step.saturating_sub(1);
-        d.resync = Some(
-            if options.last_accepted_step.is_none_or(|last| earlier > last) {
-                ResyncAdvice::Record(c.k)
-            } else {
-                ResyncAdvice::Spent
-            },
-        );
+        d.resync = Some(if policy.pair_is_fresh(c.step) {
+            ResyncAdvice::Record(c.k)
+        } else {
+            ResyncAdvice::Spent
+        });
     }
 }
 

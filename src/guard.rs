@@ -12,13 +12,16 @@ use core::str::FromStr;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use thiserror::Error;
 
-use crate::code::{Code, CodeError};
-use crate::error::TimeError;
-use crate::mac::nearest_first;
-use crate::params::{Period, Window};
+use crate::otp::{Code, CodeError};
+use crate::otp::{KeyedTotp, Match, Totp};
+use crate::otp::{Period, Window};
 use crate::secret::Secret;
-use crate::totp::{KeyedTotp, Match, Totp};
-use crate::unix_time::UnixTime;
+use crate::time::TimeError;
+use crate::time::UnixTime;
+
+mod policy;
+
+pub(crate) use policy::Policy;
 
 /// A [`Guard`] or [`Throttle`] parameter outside its valid range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
@@ -1158,13 +1161,6 @@ impl Guard {
         }
     }
 
-    /// The learned drift, clamped to this guard's bound (a stored state may
-    /// come from a guard with a wider one).
-    fn drift_of(&self, state: &GuardState) -> i64 {
-        let bound = i64::from(self.max_drift);
-        state.drift().clamp(bound.saturating_neg(), bound)
-    }
-
     fn check_code(
         &self,
         key: &KeyedTotp,
@@ -1176,25 +1172,15 @@ impl Guard {
             Ok(step) => step,
             Err(e) => return (Outcome::Time(e), *state),
         };
-        let drift = self.drift_of(state);
-        let center = current.saturating_add_signed(drift);
-        let (behind, ahead) = (self.window.behind(), self.window.ahead());
-        let window = self.window;
-        let in_learned = move |step: u64| window.contains(Match::new(step, center).offset());
-        // The union of the window around the learned drift and the window
-        // around the server's own step (the device's clock may have been
-        // fixed), each step once: the learned window nearest first, then the
-        // steps of the home window it does not hold, nearest first. With no
-        // drift the home window adds nothing. One pass, no early exit, no
-        // allocation; the steps depend only on public values (time, stored
-        // drift), and which are spent only on the stored last step.
-        let home = nearest_first(current, behind, ahead).filter(move |&step| !in_learned(step));
+        let policy = Policy::new(self, state);
+        // One pass over the steps the policy tries, no early exit, no
+        // allocation; which steps are spent depends only on the stored last step.
         let mut fresh = Choice::from(0);
         let mut spent = Choice::from(0);
         let mut matched = 0u64;
-        for step in nearest_first(center, behind, ahead).chain(home) {
+        for step in policy.steps(current) {
             let hit = key.code_at_step(step).ct_eq(code);
-            let is_fresh = Choice::from(u8::from(state.last_step.is_none_or(|l| step > l)));
+            let is_fresh = Choice::from(u8::from(policy.is_fresh(step)));
             let take = hit & is_fresh & !fresh;
             matched.conditional_assign(&step, take);
             fresh |= take;
@@ -1202,12 +1188,10 @@ impl Guard {
         }
         if bool::from(fresh) {
             let m = Match::new(matched, current);
-            // A match only in the home window: the device's clock is right
-            // again, so the drift is learned afresh, as if none were stored.
-            let from = if in_learned(matched) { drift } else { 0 };
+            let in_learned = policy.matched_in_learned(matched, current);
             let next = GuardState {
                 last_step: Some(matched),
-                drift: self.learn(from, m.offset()),
+                drift: policy.learn(m.offset(), in_learned),
                 failures: 0,
                 blocked_until: None,
             };
@@ -1217,24 +1201,6 @@ impl Guard {
         } else {
             (Outcome::Invalid, self.record_failure(now, state))
         }
-    }
-
-    /// The drift rule (see the type's docs), clamped to the bound.
-    fn learn(&self, drift: i64, observed: i64) -> i8 {
-        let next = if observed > drift {
-            observed
-        } else if observed < drift.saturating_sub(1) {
-            observed.saturating_add(1)
-        } else {
-            drift
-        };
-        self.clamp_drift(next)
-    }
-
-    fn clamp_drift(&self, drift: i64) -> i8 {
-        let bound = i64::from(self.max_drift);
-        // |bound| <= 100 fits i8.
-        i8::try_from(drift.clamp(bound.saturating_neg(), bound)).unwrap_or(0)
     }
 
     /// Resynchronises a device whose clock is off by more than the window
@@ -1329,7 +1295,8 @@ impl Guard {
             Ok(step) => step,
             Err(e) => return (Outcome::Time(e), *state),
         };
-        let reach = u64::from(self.max_drift);
+        let policy = Policy::new(self, state);
+        let reach = u64::from(policy.max_drift());
         // The later step k lies in current ± reach; the earlier is k − 1.
         let start = current.saturating_sub(reach).saturating_sub(1);
         let end = current.saturating_add(reach);
@@ -1342,8 +1309,7 @@ impl Guard {
             let pair = previous_first & code.ct_eq(second);
             previous_first = code.ct_eq(first);
             // The pair is (step − 1, step); both must be above the last step.
-            let earlier = step.saturating_sub(1);
-            let is_fresh = Choice::from(u8::from(state.last_step.is_none_or(|l| earlier > l)));
+            let is_fresh = Choice::from(u8::from(policy.pair_is_fresh(step)));
             let take = pair & is_fresh & !fresh;
             matched.conditional_assign(&step, take);
             fresh |= take;
@@ -1353,7 +1319,7 @@ impl Guard {
             let m = Match::new(matched, current);
             let next = GuardState {
                 last_step: Some(matched),
-                drift: self.clamp_drift(m.offset()),
+                drift: policy.clamp(m.offset()),
                 failures: 0,
                 blocked_until: None,
             };

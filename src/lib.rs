@@ -244,39 +244,32 @@
 
 extern crate alloc;
 
-mod backup;
-mod code;
-mod crockford;
-mod diagnose;
+pub mod backup;
+pub mod diagnose;
 mod error;
-mod guard;
-mod hotp;
-mod mac;
-mod params;
-#[cfg(feature = "qr")]
-mod qr;
-mod secret;
+pub mod guard;
+pub mod otp;
+pub mod secret;
 #[cfg(test)]
 mod test_counter;
-mod totp;
-mod unix_time;
-mod uri;
+pub mod time;
+pub mod uri;
 
 pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
-pub use code::{Code, CodeError};
 pub use diagnose::{
     DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
     ZoneHint, diagnose, diagnose_keyed,
 };
-pub use error::{Error, ParamError, TimeError, VerifyError};
+pub use error::Error;
 pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};
-pub use hotp::{Hotp, HotpMatch, KeyedHotp};
-pub use params::{Algorithm, Digits, LookAhead, Period, UnknownAlgorithm, Window};
-#[cfg(feature = "qr")]
-pub use qr::QrError;
+pub use otp::{
+    Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, KeyedHotp, KeyedTotp, LookAhead, Match,
+    ParamError, Period, Totp, UnknownAlgorithm, VerifyError, Window,
+};
 pub use secret::{Secret, SecretError};
-pub use totp::{KeyedTotp, Match, Totp};
-pub use unix_time::UnixTime;
+pub use time::{TimeError, UnixTime};
+#[cfg(feature = "qr")]
+pub use uri::QrError;
 pub use uri::{Compatibility, KeyUri, OtpKind, UriError};
 
 #[cfg(doctest)]

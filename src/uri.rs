@@ -18,11 +18,16 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::hotp::Hotp;
-use crate::params::{Algorithm, Digits, Period};
+use crate::otp::Hotp;
+use crate::otp::Totp;
+use crate::otp::{Algorithm, Digits, Period};
 use crate::secret::{Secret, SecretError};
-use crate::totp::Totp;
-use crate::unix_time::UnixTime;
+use crate::time::UnixTime;
+
+#[cfg(feature = "qr")]
+mod qr;
+#[cfg(feature = "qr")]
+pub use qr::QrError;
 
 /// Why an `otpauth://` URI could not be parsed or built. Payloads carry
 /// lengths, positions and parameter names only: never the input text, the

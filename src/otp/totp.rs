@@ -2,13 +2,14 @@
 
 use core::fmt;
 
-use crate::code::Code;
-use crate::error::{TimeError, VerifyError};
-use crate::hotp::{Hotp, KeyedHotp};
-use crate::mac::nearest_first;
-use crate::params::{Algorithm, Digits, Period, Window};
+use super::VerifyError;
+use super::code::Code;
+use super::engine::nearest_first;
+use super::hotp::{Hotp, KeyedHotp};
+use super::params::{Algorithm, Digits, Period, Window};
 use crate::secret::Secret;
-use crate::unix_time::UnixTime;
+use crate::time::TimeError;
+use crate::time::UnixTime;
 
 /// TOTP parameters (RFC 6238): hash, digits, period X and start time T0.
 ///

@@ -3,7 +3,39 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::error::ParamError;
+use thiserror::Error;
+
+/// A parameter outside its valid range.
+///
+/// ```
+/// use twostep::{Digits, ParamError, Window};
+/// assert_eq!(Digits::new(5), Err(ParamError::Digits { digits: 5 }));
+/// assert_eq!(Window::new(0, 101), Err(ParamError::Window { steps: 101, max: 100 }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum ParamError {
+    /// Digits outside `Digits::MIN..=Digits::MAX`.
+    #[error("digits must be between 6 and 10, got {digits}")]
+    Digits {
+        /// The requested number of digits.
+        digits: u32,
+    },
+    /// A period of zero, or above `Period::MAX`.
+    #[error("period must be between 1 and 4294967295 seconds, got {secs}")]
+    Period {
+        /// The requested period in seconds.
+        secs: u64,
+    },
+    /// A window or look-ahead wider than `Window::MAX_STEPS` on one side.
+    #[error("window of {steps} steps exceeds the maximum of {max}")]
+    Window {
+        /// The requested number of steps.
+        steps: u64,
+        /// The largest number of steps allowed on each side.
+        max: u64,
+    },
+}
 
 /// The HMAC hash function (RFC 6238 §1.2).
 ///

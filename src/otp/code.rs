@@ -5,7 +5,7 @@ use core::fmt;
 use subtle::{Choice, ConstantTimeEq};
 use thiserror::Error;
 
-use crate::params::Digits;
+use super::params::Digits;
 
 /// Why typed input is not a code. Carries lengths and positions, never the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]

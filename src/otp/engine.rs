@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256, Sha512};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
-use crate::code::Code;
-use crate::params::{Algorithm, Digits};
+use super::code::Code;
+use super::params::{Algorithm, Digits};
 
 /// FIPS 180-4 §5.3.1 initial hash value of SHA-1.
 const SHA1_IV: [u32; 5] = [

@@ -2,10 +2,10 @@
 
 use core::fmt;
 
-use crate::code::Code;
-use crate::error::VerifyError;
-use crate::mac::KeyedOtp;
-use crate::params::{Algorithm, Digits, LookAhead};
+use super::VerifyError;
+use super::code::Code;
+use super::engine::KeyedOtp;
+use super::params::{Algorithm, Digits, LookAhead};
 use crate::secret::Secret;
 
 /// HOTP parameters (RFC 4226): the hash and the digit count.

@@ -1,6 +1,35 @@
-//! [`UnixTime`]: an instant as whole seconds since the Unix epoch.
+//! Time as twostep takes it: [`UnixTime`], an instant as whole seconds since
+//! the Unix epoch, and [`TimeError`] for instants a computation cannot use.
+//! Offsets and delays going out are [`Duration`]s of the `time` crate.
 
-use crate::error::TimeError;
+use thiserror::Error;
+
+/// The `time` crate's `Duration`, which twostep uses for every offset and
+/// delay it returns (re-exported so callers need not depend on `time`).
+pub use ::time::Duration;
+
+/// A time that the computation cannot use.
+///
+/// ```
+/// use twostep::{TimeError, Totp, UnixTime};
+/// let totp = Totp::new().with_t0(UnixTime::from_secs(100));
+/// assert_eq!(totp.step_at(UnixTime::from_secs(99)), Err(TimeError::BeforeT0));
+/// assert_eq!(TimeError::BeforeT0.to_string(), "time is before the totp start time t0");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum TimeError {
+    /// The instant is before 1970-01-01T00:00:00Z.
+    #[error("time is before the unix epoch")]
+    BeforeEpoch,
+    /// The instant is before the TOTP's T0, so it has no time step.
+    #[error("time is before the totp start time t0")]
+    BeforeT0,
+    /// The result would not be representable (beyond `u64` seconds or steps,
+    /// or beyond the range of `time::OffsetDateTime`).
+    #[error("time is out of the representable range")]
+    OutOfRange,
+}
 
 /// An instant, as whole seconds since 1970-01-01T00:00:00Z.
 ///

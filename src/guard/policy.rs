@@ -1,0 +1,140 @@
+//! The acceptance rule, written once: which steps a login tries, which of
+//! them are fresh, how a drift is clamped and learned, and which resync pairs
+//! may be recorded. [`Guard::check`](super::Guard::check) and
+//! [`Guard::resync`](super::Guard::resync) decide with it, and the time-sync
+//! diagnostic asks it what a login would do, so the two cannot disagree.
+
+use super::{Guard, GuardState};
+use crate::otp::{Match, Window, nearest_first};
+
+/// What a guard accepts for one user, from the guard's settings and the
+/// user's stored state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Policy {
+    window: Window,
+    /// The stored drift as the guard applies it: clamped to `max_drift`.
+    drift: i64,
+    max_drift: u32,
+    last_step: Option<u64>,
+}
+
+impl Policy {
+    pub(crate) const fn new(guard: &Guard, state: &GuardState) -> Self {
+        Self {
+            window: guard.window(),
+            drift: clamp(state.drift(), guard.max_drift()),
+            max_drift: guard.max_drift(),
+            last_step: state.last_step(),
+        }
+    }
+
+    /// A policy from its parts, for callers that describe a guard without one
+    /// (the diagnostic's options), taking `drift` as given.
+    pub(crate) const fn from_parts(
+        window: Window,
+        drift: i64,
+        max_drift: u32,
+        last_step: Option<u64>,
+    ) -> Self {
+        Self {
+            window,
+            drift,
+            max_drift,
+            last_step,
+        }
+    }
+
+    /// The learned drift in steps, clamped to the guard's bound.
+    pub(crate) const fn drift(&self) -> i64 {
+        self.drift
+    }
+
+    /// The largest drift the guard learns or a resync records, in steps.
+    pub(crate) const fn max_drift(&self) -> u32 {
+        self.max_drift
+    }
+
+    /// Whether a code `k` steps from the server's step lies in the window
+    /// around the learned drift.
+    pub(crate) fn in_learned_window(&self, k: i64) -> bool {
+        self.window.contains(k.saturating_sub(self.drift))
+    }
+
+    /// Whether a login tries the step `k` steps from the server's step: the
+    /// union of the window around the learned drift and, so that a device
+    /// whose clock was fixed works again at once, the window around the
+    /// server's own step. Spent steps aside.
+    pub(crate) fn tries(&self, k: i64) -> bool {
+        self.in_learned_window(k) || self.window.contains(k)
+    }
+
+    /// The steps a login tries at server step `current`, each once, nearest
+    /// first: the learned window, then the steps of the home window it does
+    /// not hold. With no drift the home window adds nothing. The steps depend
+    /// only on public values (the time and the stored drift).
+    pub(crate) fn steps(self, current: u64) -> impl Iterator<Item = u64> {
+        let (behind, ahead) = (self.window.behind(), self.window.ahead());
+        let center = current.saturating_add_signed(self.drift);
+        let learned = move |step: u64| self.window.contains(Match::new(step, center).offset());
+        let home = nearest_first(current, behind, ahead).filter(move |&step| !learned(step));
+        nearest_first(center, behind, ahead).chain(home)
+    }
+
+    /// Whether `step`, matched at server step `current`, lies in the learned
+    /// window (rather than only in the home window).
+    pub(crate) fn matched_in_learned(&self, step: u64, current: u64) -> bool {
+        self.in_learned_window(Match::new(step, current).offset())
+    }
+
+    /// Whether a code at `step` has not been spent (RFC 6238 §5.2: above the
+    /// last accepted step).
+    pub(crate) fn is_fresh(&self, step: u64) -> bool {
+        self.last_step.is_none_or(|last| step > last)
+    }
+
+    /// Whether a resync pair whose later code is at `step` (the earlier at
+    /// `step − 1`) is fresh: both codes above the last accepted step.
+    pub(crate) fn pair_is_fresh(&self, step: u64) -> bool {
+        self.is_fresh(step.saturating_sub(1))
+    }
+
+    /// Whether a resync may record an offset of `k` steps.
+    pub(crate) const fn resync_reaches(&self, k: i64) -> bool {
+        k.unsigned_abs() <= self.max_drift as u64
+    }
+
+    /// The drift to store after a login matched at offset `observed` (RFC
+    /// 6238 §6): follow a phone that runs further ahead at once, follow one
+    /// that falls behind a step at a time, and stay within the bound. A match
+    /// only in the home window means the device's clock is right again, so
+    /// the drift is learned afresh from zero.
+    pub(crate) fn learn(&self, observed: i64, in_learned: bool) -> i8 {
+        let drift = if in_learned { self.drift } else { 0 };
+        let next = if observed > drift {
+            observed
+        } else if observed < drift.saturating_sub(1) {
+            observed.saturating_add(1)
+        } else {
+            drift
+        };
+        self.clamp(next)
+    }
+
+    /// `drift` clamped to the guard's bound, as stored.
+    pub(crate) fn clamp(&self, drift: i64) -> i8 {
+        // |bound| <= 100 fits i8.
+        i8::try_from(clamp(drift, self.max_drift)).unwrap_or(0)
+    }
+}
+
+/// `drift` clamped to `±bound`.
+const fn clamp(drift: i64, bound: u32) -> i64 {
+    let bound = bound as i64;
+    if drift > bound {
+        bound
+    } else if drift < bound.saturating_neg() {
+        bound.saturating_neg()
+    } else {
+        drift
+    }
+}
