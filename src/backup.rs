@@ -15,6 +15,8 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::text::canonical_u64;
+
 mod crockford;
 
 /// Bytes of salt per set.
@@ -1491,7 +1493,7 @@ impl FromStr for BackupCodeSet {
 
         let (scheme, length, peppered) = parse_params(params)?;
         let salt = b64_decode::<SALT_LEN>(salt).ok_or(BackupError::Salt)?;
-        let generation = decimal(generation)
+        let generation = canonical_u64(generation)
             .filter(|&g| g >= 1)
             .ok_or(BackupError::Generation)?;
 
@@ -1548,14 +1550,14 @@ fn parse_params(params: &str) -> Result<(Scheme, u8, bool), BackupError> {
     let scheme = match field("alg=")? {
         "hmac-sha256" => Scheme::HmacSha256,
         "pbkdf2-sha256" => {
-            let i = decimal(field("i=")?).ok_or(BackupError::Parameters)?;
+            let i = canonical_u64(field("i=")?).ok_or(BackupError::Parameters)?;
             Scheme::Pbkdf2Sha256 {
                 iterations: check_iterations(i)?,
             }
         }
         _ => return Err(BackupError::Algorithm),
     };
-    let symbols = decimal(field("len=")?).ok_or(BackupError::Parameters)?;
+    let symbols = canonical_u64(field("len=")?).ok_or(BackupError::Parameters)?;
     let length = check_length(usize::try_from(symbols).unwrap_or(usize::MAX))?;
     let peppered = match field("pepper=")? {
         "0" => false,
@@ -1572,15 +1574,6 @@ fn parse_params(params: &str) -> Result<(Scheme, u8, bool), BackupError> {
         });
     }
     Ok((scheme, length, peppered))
-}
-
-/// A canonical decimal `u64`: ASCII digits only, no sign, no leading zero.
-fn decimal(s: &str) -> Option<u64> {
-    let canonical = !s.is_empty()
-        && s.len() <= 20
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
-    canonical.then(|| s.parse().ok()).flatten()
 }
 
 /// Standard base64 alphabet (RFC 4648 §4), written without padding.
@@ -1630,32 +1623,7 @@ fn b64_decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     (written == N && acc == 0).then_some(out)
 }
 
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupCodeSet {
-    /// Serialises as the storage string.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupCodeSet {
-    /// Deserialises from the storage string, with the same checks as
-    /// [`FromStr`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = BackupCodeSet;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a twostep backup-code storage string")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                v.parse().map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_str(Visitor)
-    }
-}
+crate::text::serde_via_text!(BackupCodeSet, "a twostep backup-code storage string");
 
 #[cfg(test)]
 mod tests {
@@ -1782,15 +1750,6 @@ mod tests {
         b64_encode(b"fo", &mut s).unwrap();
         assert_eq!(s, "Zm8");
         assert_eq!(b64_decode::<2>("Zm8"), Some(*b"fo"));
-    }
-
-    #[test]
-    fn decimal_is_canonical() {
-        assert_eq!(decimal("0"), Some(0));
-        assert_eq!(decimal("18446744073709551615"), Some(u64::MAX));
-        for bad in ["", "01", "+1", "-1", "1 ", "18446744073709551616", "1e3"] {
-            assert_eq!(decimal(bad), None, "{bad}");
-        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::otp::{Code, CodeError};
 use crate::otp::{KeyedTotp, Match, Totp};
 use crate::otp::{Period, Window};
 use crate::secret::Secret;
+use crate::text::canonical_u64;
 use crate::time::TimeError;
 use crate::time::UnixTime;
 
@@ -603,15 +604,6 @@ impl fmt::Display for GuardState {
     }
 }
 
-/// A canonical unsigned decimal: digits only, no leading zero, fits `u64`.
-fn canonical_u64(field: &str) -> Option<u64> {
-    let canonical = !field.is_empty()
-        && field.len() <= 20
-        && field.bytes().all(|b| b.is_ascii_digit())
-        && (field == "0" || !field.starts_with('0'));
-    canonical.then(|| field.parse().ok()).flatten()
-}
-
 /// `-` for `None`, else a canonical decimal.
 fn optional_u64(field: &str) -> Option<Option<u64>> {
     if field == "-" {
@@ -682,31 +674,7 @@ impl FromStr for GuardState {
     }
 }
 
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuardState {
-    /// Serialises as the text form.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuardState {
-    /// Deserialises from the text form, with the same checks as [`FromStr`].
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Text;
-        impl serde::de::Visitor<'_> for Text {
-            type Value = GuardState;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a twostep guard state string")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<GuardState, E> {
-                v.parse().map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_str(Text)
-    }
-}
+crate::text::serde_via_text!(GuardState, "a twostep guard state string");
 
 /// The login policy around TOTP: a window, a drift bound and a [`Throttle`].
 ///

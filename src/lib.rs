@@ -252,6 +252,7 @@ pub mod otp;
 pub mod secret;
 #[cfg(test)]
 mod test_counter;
+mod text;
 pub mod time;
 pub mod uri;
 

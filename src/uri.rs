@@ -22,6 +22,7 @@ use crate::otp::Hotp;
 use crate::otp::Totp;
 use crate::otp::{Algorithm, Digits, Period};
 use crate::secret::{Secret, SecretError};
+use crate::text::lenient_u64;
 use crate::time::UnixTime;
 
 #[cfg(feature = "qr")]
@@ -375,7 +376,7 @@ impl KeyUri {
             hotp = hotp.with_algorithm(algorithm);
         }
         if let Some(raw) = params.digits {
-            let digits = parse_number(&decode_text(text, raw, true)?)
+            let digits = lenient_u64(&decode_text(text, raw, true)?)
                 .and_then(|d| u32::try_from(d).ok())
                 .and_then(|d| Digits::new(d).ok())
                 .ok_or(UriError::Digits)?;
@@ -386,7 +387,7 @@ impl KeyUri {
                 .with_algorithm(hotp.algorithm())
                 .with_digits(hotp.digits());
             if let Some(raw) = params.period {
-                let period = parse_number(&decode_text(text, raw, true)?)
+                let period = lenient_u64(&decode_text(text, raw, true)?)
                     .and_then(|p| Period::new(p).ok())
                     .ok_or(UriError::Period)?;
                 totp = totp.with_period(period);
@@ -394,7 +395,7 @@ impl KeyUri {
             OtpKind::Totp(totp)
         } else {
             let raw = params.counter.ok_or(UriError::MissingCounter)?;
-            let counter = parse_number(&decode_text(text, raw, true)?).ok_or(UriError::Counter)?;
+            let counter = lenient_u64(&decode_text(text, raw, true)?).ok_or(UriError::Counter)?;
             OtpKind::Hotp { hotp, counter }
         };
 
@@ -817,17 +818,6 @@ impl<'a> Params<'a> {
         }
         Ok(p)
     }
-}
-
-/// A decimal number of ASCII digits only (no sign, no spaces), or `None`.
-fn parse_number(text: &str) -> Option<u64> {
-    if text.is_empty() {
-        return None;
-    }
-    text.bytes().try_fold(0u64, |acc, b| {
-        let digit = char::from(b).to_digit(10)?;
-        acc.checked_mul(10)?.checked_add(u64::from(digit))
-    })
 }
 
 /// Byte offset of `part` (a slice of `whole`) within `whole`.
