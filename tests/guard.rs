@@ -822,3 +822,108 @@ proptest! {
         prop_assert!(o.is_accepted());
     }
 }
+
+// ---------------------------------------------------------------- edges
+
+#[test]
+fn guard_config_bounds_are_inclusive() {
+    use twostep::{Guard, Throttle};
+    let max = Guard::MAX_DRIFT_STEPS;
+    assert_eq!(
+        Guard::new(Totp::new())
+            .with_max_drift(max)
+            .unwrap()
+            .max_drift(),
+        max
+    );
+    assert!(Guard::new(Totp::new()).with_max_drift(max + 1).is_err());
+    let day = time::Duration::seconds(Throttle::MAX_DELAY.whole_seconds());
+    let one = time::Duration::seconds(1);
+    assert!(Throttle::DEFAULT.with_backoff(one, day).is_ok());
+    assert!(Throttle::DEFAULT.with_backoff(day, day).is_ok());
+    assert!(Throttle::DEFAULT.with_backoff(one, day + one).is_err());
+    assert!(Throttle::DEFAULT.with_backoff(one + one, one).is_err());
+}
+
+#[test]
+fn reset_failures_also_lifts_a_running_back_off() {
+    use twostep::{Guard, GuardState};
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(1_000);
+    let backing_off: GuardState = "g1.-.0.4.1030".parse().unwrap();
+    assert!(guard.blocked(now, &backing_off).is_some());
+    let reset = backing_off.reset_failures();
+    assert_eq!(reset.failures(), 0);
+    assert_eq!(guard.blocked(now, &reset), None);
+    assert_eq!(reset.to_string(), "g1.-.0.0.-");
+}
+
+#[test]
+fn guard_state_length_cap_is_inclusive() {
+    use twostep::{GuardState, GuardStateError};
+    let at_cap = "x".repeat(GuardState::MAX_LEN);
+    assert!(!matches!(
+        at_cap.parse::<GuardState>(),
+        Err(GuardStateError::TooLong { .. })
+    ));
+    let over = "x".repeat(GuardState::MAX_LEN + 1);
+    assert!(matches!(
+        over.parse::<GuardState>(),
+        Err(GuardStateError::TooLong { .. })
+    ));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn guard_state_serde_explains_what_it_expects() {
+    let err = serde_json::from_str::<twostep::GuardState>("5").unwrap_err();
+    assert!(
+        err.to_string().contains("a twostep guard state string"),
+        "{err}"
+    );
+    let ok: twostep::GuardState = serde_json::from_str("\"g1.7.-2.1.-\"").unwrap();
+    assert_eq!(serde_json::to_string(&ok).unwrap(), "\"g1.7.-2.1.-\"");
+}
+
+#[test]
+fn the_locking_failure_sets_no_back_off_deadline() {
+    use twostep::{Blocked, Guard, GuardState};
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(10_000);
+    let nine: GuardState = "g1.-.0.9.-".parse().unwrap();
+    let locked = guard.record_failure(now, &nine);
+    // The lock lasts until reset_failures: no timer is stored for it.
+    assert_eq!(locked.to_string(), "g1.-.0.10.-");
+    assert_eq!(guard.blocked(now, &locked), Some(Blocked::Locked));
+    let much_later = UnixTime::from_secs(10_000 + 86_400 * 365);
+    assert_eq!(guard.blocked(much_later, &locked), Some(Blocked::Locked));
+}
+
+#[test]
+fn a_resync_pair_that_matches_nothing_is_invalid_even_next_to_spent_steps() {
+    use twostep::{Guard, GuardState, Outcome};
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let guard = Guard::new(Totp::new());
+    let now = UnixTime::from_secs(1_795_780_800);
+    let current = guard.totp().step_at(now).unwrap();
+    let key = guard.key(&secret);
+    // Two codes that form no consecutive pair anywhere in the range.
+    let lo = current - 21;
+    let hi = current + 21;
+    let taken: Vec<u64> = (lo..=hi).map(|s| key.code_at_step(s).value()).collect();
+    let free: Vec<u64> = (0..1_000_000u64)
+        .filter(|v| !taken.contains(v))
+        .take(2)
+        .collect();
+    let (a, b) = (format!("{:06}", free[0]), format!("{:06}", free[1]));
+    // The last accepted step lies inside the resync range: steps at or
+    // below it are spent, but nothing matched, so this is a plain failure.
+    let state: GuardState = format!("g1.{current}.0.0.-").parse().unwrap();
+    let (outcome, next) = guard.resync(&secret, [&a, &b], now, &state);
+    assert_eq!(outcome, Outcome::Invalid);
+    assert_eq!(next.failures(), 1);
+    // And a real pair at spent steps is a replay.
+    let (c1, c2) = (key.code_at_step(current - 1), key.code_at_step(current));
+    let (outcome, _) = guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
+    assert_eq!(outcome, Outcome::Replayed);
+}

@@ -1084,3 +1084,60 @@ mod qr {
         );
     }
 }
+
+// ---------------------------------------------------------------- edges
+
+#[test]
+fn key_uri_edges_from_the_mutation_run() {
+    use twostep::{Compatibility, KeyUri, UriError};
+    let secret = Secret::from_bytes(&[7; 16]).unwrap();
+    let totp = Totp::new();
+    let uri = KeyUri::totp(&totp, &secret, "Example", "ana@example.com").unwrap();
+    assert!(!uri.explicit_defaults());
+    assert!(uri.with_explicit_defaults(true).explicit_defaults());
+
+    // 16 bytes (128 bits) is not "short"; 15 would be, but secrets start at 10.
+    let notes: Vec<Compatibility> = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
+        .unwrap()
+        .compatibility()
+        .collect();
+    assert!(notes.is_empty(), "{notes:?}");
+    let short = Secret::from_bytes(&[7; 15]).unwrap();
+    let notes: Vec<Compatibility> = KeyUri::totp(&totp, &short, "Example", "ana@example.com")
+        .unwrap()
+        .compatibility()
+        .collect();
+    assert_eq!(notes, [Compatibility::ShortSecret { len: 15 }]);
+
+    // 9 and 10 digits are outside RFC 4226; 8 is inside it.
+    let eight = Compatibility::Digits(Digits::EIGHT).to_string();
+    let nine = Compatibility::Digits(Digits::new(9).unwrap()).to_string();
+    assert!(!eight.contains("outside RFC 4226"), "{eight}");
+    assert!(nine.contains("outside RFC 4226"), "{nine}");
+
+    // The 4 KiB input cap is inclusive.
+    let text = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
+        .unwrap()
+        .to_uri_string()
+        .to_string();
+    let pad = KeyUri::MAX_LEN - text.len() - "&x=".len();
+    let at_cap = format!("{text}&x={}", "a".repeat(pad));
+    assert_eq!(at_cap.len(), KeyUri::MAX_LEN);
+    assert!(KeyUri::parse(&at_cap).is_ok());
+    let over = format!("{at_cap}a");
+    assert!(matches!(
+        KeyUri::parse(&over),
+        Err(UriError::TooLong { .. })
+    ));
+}
+
+#[test]
+fn a_plus_is_literal_in_the_label_and_a_space_in_parameters() {
+    use twostep::KeyUri;
+    let uri =
+        KeyUri::parse("otpauth://totp/Ex+ample:ana+1@example.com?secret=JBSWY3DPEHPK3PXP").unwrap();
+    assert_eq!(uri.issuer(), Some("Ex+ample"));
+    assert_eq!(uri.account(), "ana+1@example.com");
+    let uri = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=Big+Co").unwrap();
+    assert_eq!(uri.issuer(), Some("Big Co"));
+}

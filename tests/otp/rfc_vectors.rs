@@ -14,8 +14,8 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|l| l.split_whitespace().collect())
 }
 
-const RFC4226: &str = include_str!("vectors/rfc4226_appendix_d.txt");
-const RFC6238: &str = include_str!("vectors/rfc6238_appendix_b.txt");
+const RFC4226: &str = include_str!("../vectors/rfc4226_appendix_d.txt");
+const RFC6238: &str = include_str!("../vectors/rfc6238_appendix_b.txt");
 
 #[test]
 fn rfc4226_appendix_d_six_digits() {

@@ -1,5 +1,4 @@
-//! Edge cases of the time-sync diagnostic that the mutation run
-//! (tests/MUTANTS.md) showed no other test pinned: how clusters of codes
+//! Edge cases of the time-sync diagnostic: how clusters of codes
 //! compete, the arrival order of codes given out of order, the exact
 //! boundaries of each verdict, the single-code chance, and the sentences of
 //! the advice text.

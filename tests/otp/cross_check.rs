@@ -16,7 +16,7 @@ use twostep::{
     Algorithm, Code, Digits, Hotp, LookAhead, Period, Secret, Totp, UnixTime, VerifyError, Window,
 };
 
-const VECTORS: &str = include_str!("vectors/cross_checked.txt");
+const VECTORS: &str = include_str!("../vectors/cross_checked.txt");
 
 struct Row<'a> {
     line: usize,
