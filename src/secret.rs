@@ -16,22 +16,19 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 pub enum SecretError {
     /// The key is shorter than [`Secret::MIN_LEN`] or longer than [`Secret::MAX_LEN`] bytes
     /// (or, for generation, shorter than [`Secret::MIN_GENERATED_LEN`]).
-    #[error("secret must be {min} to {max} bytes, got {len}")]
+    #[error("secret must be {min} to {max} bytes, got {len}", max = Secret::MAX_LEN)]
     Length {
         /// The length that was given or decoded, in bytes.
         len: usize,
-        /// The smallest length accepted here.
+        /// The smallest length accepted here: [`Secret::MIN_LEN`], or
+        /// [`Secret::MIN_GENERATED_LEN`] for generation.
         min: usize,
-        /// The largest length accepted here.
-        max: usize,
     },
-    /// The base32 text is longer than [`Secret::MAX_BASE32_INPUT`] bytes.
-    #[error("base32 text of {len} bytes exceeds the limit of {max}")]
+    /// The base32 text is longer than [`Secret::MAX_INPUT_LEN`] bytes.
+    #[error("base32 text of {len} bytes exceeds the limit of {max}", max = Secret::MAX_INPUT_LEN)]
     InputTooLong {
         /// The input length in bytes.
         len: usize,
-        /// The limit in bytes.
-        max: usize,
     },
     /// A byte that is not part of the base32 alphabet (or, in strict mode,
     /// lower case, a separator or misplaced padding).
@@ -88,7 +85,7 @@ impl Secret {
     /// recommendation and the SHA-1 output size.
     pub const DEFAULT_LEN: usize = 20;
     /// The longest base32 text accepted, separators and padding included.
-    pub const MAX_BASE32_INPUT: usize = 4096;
+    pub const MAX_INPUT_LEN: usize = 4096;
 
     /// A secret holding a copy of `bytes`.
     ///
@@ -272,11 +269,7 @@ fn check_len(len: usize, min: usize) -> Result<(), SecretError> {
     if (min..=Secret::MAX_LEN).contains(&len) {
         Ok(())
     } else {
-        Err(SecretError::Length {
-            len,
-            min,
-            max: Secret::MAX_LEN,
-        })
+        Err(SecretError::Length { len, min })
     }
 }
 
@@ -287,11 +280,8 @@ const fn whole_bytes(symbols: usize) -> bool {
 
 fn decode_base32(text: &str, strict: bool) -> Result<Secret, SecretError> {
     let input = text.as_bytes();
-    if input.len() > Secret::MAX_BASE32_INPUT {
-        return Err(SecretError::InputTooLong {
-            len: input.len(),
-            max: Secret::MAX_BASE32_INPUT,
-        });
+    if input.len() > Secret::MAX_INPUT_LEN {
+        return Err(SecretError::InputTooLong { len: input.len() });
     }
     // The normalised symbols are key material too: wipe them on every path.
     let mut symbols = Zeroizing::new(Vec::with_capacity(input.len()));

@@ -12,15 +12,16 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use subtle::ConstantTimeEq;
-use thiserror::Error;
 
 use crate::otp::Hotp;
 use crate::otp::Totp;
 use crate::otp::{Algorithm, Digits, Period};
-use crate::secret::{Secret, SecretError};
+use crate::secret::Secret;
 use crate::time::UnixTime;
+use error::Kind;
 
 mod compat;
+mod error;
 mod parse;
 mod percent;
 #[cfg(feature = "qr")]
@@ -28,84 +29,9 @@ mod qr;
 mod write;
 
 pub use compat::Compatibility;
+pub use error::UriError;
 #[cfg(feature = "qr")]
 pub use qr::QrError;
-
-/// Why an `otpauth://` URI could not be parsed or built. Payloads carry
-/// lengths, positions and parameter names only: never the input text, the
-/// label or the secret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
-#[non_exhaustive]
-pub enum UriError {
-    /// The input, or the URI the value would serialise to with every parameter
-    /// written, is longer than [`KeyUri::MAX_LEN`] bytes.
-    #[error("uri of {len} bytes exceeds the limit of {max}")]
-    TooLong {
-        /// The length in bytes.
-        len: usize,
-        /// The limit in bytes.
-        max: usize,
-    },
-    /// The text does not start with `otpauth://` (any case).
-    #[error("not an otpauth:// uri")]
-    Scheme,
-    /// The type is neither `totp` nor `hotp`.
-    #[error("unknown otp type, expected totp or hotp")]
-    UnknownType,
-    /// The label has no account name.
-    #[error("the label has no account name")]
-    MissingAccount,
-    /// The issuer or account name contains a control character.
-    #[error("issuer or account name contains a control character")]
-    ControlCharacter,
-    /// The issuer contains `:`, or an account name without an issuer does:
-    /// apps would read it as the issuer–account separator.
-    #[error("issuer or account name contains ':' where it would be read as the separator")]
-    AmbiguousColon,
-    /// A `%` not followed by two hexadecimal digits.
-    #[error("invalid percent-encoding at byte {position}")]
-    InvalidPercentEncoding {
-        /// Byte offset of the `%` in the input.
-        position: usize,
-    },
-    /// Percent-decoded text that is not UTF-8.
-    #[error("percent-decoded text is not utf-8")]
-    InvalidUtf8,
-    /// A parameter that twostep reads appears more than once.
-    #[error("duplicated parameter {parameter}")]
-    DuplicateParameter {
-        /// The parameter's name, in lower case.
-        parameter: &'static str,
-    },
-    /// No `secret=` parameter, or an empty one.
-    #[error("missing secret")]
-    MissingSecret,
-    /// The secret is not valid base32 or has an unsupported length.
-    #[error("invalid secret: {0}")]
-    InvalidSecret(SecretError),
-    /// The issuer in the label and the `issuer=` parameter differ.
-    #[error("the issuer in the label and the issuer parameter differ")]
-    IssuerMismatch,
-    /// The `algorithm=` value is not SHA1, SHA256 or SHA512.
-    #[error("unknown algorithm")]
-    UnknownAlgorithm,
-    /// The `digits=` value is not a number from 6 to 10.
-    #[error("digits must be a number from 6 to 10")]
-    Digits,
-    /// The `period=` value is not a number of seconds from 1 to 4294967295.
-    #[error("period must be a number of seconds from 1 to 4294967295")]
-    Period,
-    /// An hotp URI without a `counter=` parameter.
-    #[error("missing counter for hotp")]
-    MissingCounter,
-    /// The `counter=` value is not a number from 0 to 2^64 − 1 (negative included).
-    #[error("counter must be a number from 0 to 18446744073709551615")]
-    Counter,
-    /// The [`Totp`] has a start time T0 other than the epoch, which the Key
-    /// URI format cannot carry: apps would show different codes.
-    #[error("the key uri format cannot carry a totp start time other than 0")]
-    UnsupportedT0,
-}
 
 /// Which kind of one-time password a [`KeyUri`] describes, with its parameters.
 ///
@@ -170,7 +96,7 @@ pub enum OtpKind {
 /// An empty issuer counts as none.
 ///
 /// A value always satisfies what parsing checks, so every `KeyUri`
-/// serialises to at most [`KeyUri::MAX_LEN`] bytes and parses back equal.
+/// serialises to at most [`KeyUri::MAX_INPUT_LEN`] bytes and parses back equal.
 ///
 /// # Security
 ///
@@ -190,7 +116,7 @@ pub struct KeyUri {
 
 impl KeyUri {
     /// The longest URI accepted or produced: 4096 bytes.
-    pub const MAX_LEN: usize = 4096;
+    pub const MAX_INPUT_LEN: usize = 4096;
 
     /// A totp URI for `totp`, a copy of `secret`, an optional issuer (the
     /// service name the app shows) and the account name.
@@ -199,10 +125,10 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`UriError::UnsupportedT0`] if `totp` has a T0 other than the epoch,
-    /// [`UriError::MissingAccount`] for an empty account name,
-    /// [`UriError::ControlCharacter`] and [`UriError::AmbiguousColon`] for
-    /// names apps would misread, [`UriError::TooLong`] beyond [`KeyUri::MAX_LEN`].
+    /// A [`UriError`] if `totp` has a T0 other than the epoch (the format
+    /// cannot carry it), for an empty account name, for names apps would
+    /// misread (control characters, a `:` where it would be read as the
+    /// separator), and for a URI longer than [`KeyUri::MAX_INPUT_LEN`].
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
@@ -224,7 +150,7 @@ impl KeyUri {
         account: &str,
     ) -> Result<Self, UriError> {
         if totp.t0() != UnixTime::EPOCH {
-            return Err(UriError::UnsupportedT0);
+            return Err(UriError::new(Kind::UnsupportedT0));
         }
         Self::build(OtpKind::Totp(*totp), secret, issuer.into(), account)
     }
@@ -281,25 +207,22 @@ impl KeyUri {
     /// serialises to text that parses back to an equal value.
     fn validated(self) -> Result<Self, UriError> {
         if self.account.is_empty() {
-            return Err(UriError::MissingAccount);
+            return Err(UriError::new(Kind::MissingAccount));
         }
         let names = self.issuer.iter().chain(core::iter::once(&self.account));
         if names.flat_map(|n| n.chars()).any(char::is_control) {
-            return Err(UriError::ControlCharacter);
+            return Err(UriError::new(Kind::ControlCharacter));
         }
         let colon_in_issuer = self.issuer.as_deref().is_some_and(|i| i.contains(':'));
         if colon_in_issuer || (self.issuer.is_none() && self.account.contains(':')) {
-            return Err(UriError::AmbiguousColon);
+            return Err(UriError::new(Kind::AmbiguousColon));
         }
         // The longest form (every parameter written) is the bound. Writing
         // into a counter cannot fail.
         let mut counter = write::LenCounter(0);
         let _ = self.write_uri(&mut counter, true);
-        if counter.0 > Self::MAX_LEN {
-            return Err(UriError::TooLong {
-                len: counter.0,
-                max: Self::MAX_LEN,
-            });
+        if counter.0 > Self::MAX_INPUT_LEN {
+            return Err(UriError::new(Kind::TooLong { len: counter.0 }));
         }
         Ok(self)
     }

@@ -2,11 +2,13 @@
 //! parameters twostep reads.
 
 use alloc::borrow::ToOwned;
+use alloc::string::String;
 use core::str::FromStr;
 
 use crate::otp::{Algorithm, Digits, Hotp, Period, Totp};
 use crate::secret::Secret;
 use crate::text::lenient_u64;
+use crate::uri::error::Kind;
 use crate::uri::percent::{decode, decode_text};
 use crate::uri::{KeyUri, OtpKind, UriError};
 
@@ -20,102 +22,65 @@ impl KeyUri {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::UriError> {
-    /// use twostep::{Algorithm, KeyUri, UriError};
+    /// use twostep::{Algorithm, KeyUri};
     /// let uri = KeyUri::parse("otpauth://totp/ACME%3Aana?secret=jbsw-y3dp-ehpk-3pxp====&algorithm=sha256")?;
     /// assert_eq!((uri.issuer(), uri.account()), (Some("ACME"), "ana"));
     /// assert_eq!(uri.algorithm(), Algorithm::Sha256);
     ///
     /// let mismatch = KeyUri::parse("otpauth://totp/A:ana?secret=JBSWY3DPEHPK3PXP&issuer=B");
-    /// assert_eq!(mismatch.err(), Some(UriError::IssuerMismatch));
+    /// assert_eq!(
+    ///     mismatch.map(|_| ()).map_err(|e| e.to_string()),
+    ///     Err("the issuer in the label and the issuer parameter differ".to_owned())
+    /// );
     /// # Ok(()) }
     /// ```
     pub fn parse(text: &str) -> Result<Self, UriError> {
-        if text.len() > Self::MAX_LEN {
-            return Err(UriError::TooLong {
-                len: text.len(),
-                max: Self::MAX_LEN,
-            });
+        if text.len() > Self::MAX_INPUT_LEN {
+            return Err(UriError::new(Kind::TooLong { len: text.len() }));
         }
-        let (scheme, rest) = text.split_once("://").ok_or(UriError::Scheme)?;
-        if !scheme.eq_ignore_ascii_case("otpauth") {
-            return Err(UriError::Scheme);
-        }
-        let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (kind_text, label) = path.split_once('/').unwrap_or((path, ""));
-        let is_totp = if kind_text.eq_ignore_ascii_case("totp") {
-            true
-        } else if kind_text.eq_ignore_ascii_case("hotp") {
-            false
-        } else {
-            return Err(UriError::UnknownType);
-        };
-
+        let (is_totp, label, query) = split_uri(text)?;
         let label = decode_text(text, label, false)?;
         let (label_issuer, account) = match label.split_once(':') {
             Some((issuer, account)) => (Some(issuer), account),
             None => (None, label.as_str()),
         };
-
         let params = Params::split(query, is_totp)?;
-        let secret_text = params.secret.ok_or(UriError::MissingSecret)?;
-        let secret_text = decode(text, secret_text, true)?;
-        let secret_text = core::str::from_utf8(&secret_text).map_err(|_| UriError::InvalidUtf8)?;
-        if secret_text.is_empty() {
-            return Err(UriError::MissingSecret);
-        }
-        let secret = Secret::from_base32(secret_text).map_err(UriError::InvalidSecret)?;
-
-        let param_issuer = params
-            .issuer
-            .map(|raw| decode_text(text, raw, true))
-            .transpose()?;
-        let label_issuer = label_issuer.filter(|i| !i.is_empty());
-        let param_issuer = param_issuer.as_deref().filter(|i| !i.is_empty());
-        let issuer = match (label_issuer, param_issuer) {
-            (Some(l), Some(p)) if l != p => return Err(UriError::IssuerMismatch),
-            (l, p) => l.or(p),
-        };
-
-        let mut hotp = Hotp::new();
-        if let Some(raw) = params.algorithm {
-            let name = decode_text(text, raw, true)?;
-            let algorithm = Algorithm::from_str(&name).map_err(|_| UriError::UnknownAlgorithm)?;
-            hotp = hotp.with_algorithm(algorithm);
-        }
-        if let Some(raw) = params.digits {
-            let digits = lenient_u64(&decode_text(text, raw, true)?)
-                .and_then(|d| u32::try_from(d).ok())
-                .and_then(|d| Digits::new(d).ok())
-                .ok_or(UriError::Digits)?;
-            hotp = hotp.with_digits(digits);
-        }
-        let kind = if is_totp {
-            let mut totp = Totp::new()
-                .with_algorithm(hotp.algorithm())
-                .with_digits(hotp.digits());
-            if let Some(raw) = params.period {
-                let period = lenient_u64(&decode_text(text, raw, true)?)
-                    .and_then(|p| Period::new(p).ok())
-                    .ok_or(UriError::Period)?;
-                totp = totp.with_period(period);
-            }
-            OtpKind::Totp(totp)
-        } else {
-            let raw = params.counter.ok_or(UriError::MissingCounter)?;
-            let counter = lenient_u64(&decode_text(text, raw, true)?).ok_or(UriError::Counter)?;
-            OtpKind::Hotp { hotp, counter }
-        };
-
+        let secret = params.secret(text)?;
+        let issuer = params.issuer(text, label_issuer)?;
+        let kind = params.kind(text, is_totp)?;
         Self {
             kind,
-            issuer: issuer.map(ToOwned::to_owned),
+            issuer,
             account: account.trim_start_matches(' ').to_owned(),
             secret,
             explicit_defaults: false,
         }
         .validated()
     }
+}
+
+/// The type (`true` for totp), the raw label and the raw query of `text`;
+/// a fragment is dropped.
+fn split_uri(text: &str) -> Result<(bool, &str, &str), UriError> {
+    let (scheme, rest) = text.split_once("://").ok_or(UriError::new(Kind::Scheme))?;
+    if !scheme.eq_ignore_ascii_case("otpauth") {
+        return Err(UriError::new(Kind::Scheme));
+    }
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (kind_text, label) = path.split_once('/').unwrap_or((path, ""));
+    if kind_text.eq_ignore_ascii_case("totp") {
+        Ok((true, label, query))
+    } else if kind_text.eq_ignore_ascii_case("hotp") {
+        Ok((false, label, query))
+    } else {
+        Err(UriError::new(Kind::UnknownType))
+    }
+}
+
+/// A decimal parameter value (percent-encoded digits allowed), or `invalid`.
+fn number(text: &str, raw: &str, invalid: Kind) -> Result<u64, UriError> {
+    lenient_u64(&decode_text(text, raw, true)?).ok_or(UriError::new(invalid))
 }
 
 impl FromStr for KeyUri {
@@ -160,9 +125,67 @@ impl<'a> Params<'a> {
                 continue;
             };
             if slot.replace(value).is_some() {
-                return Err(UriError::DuplicateParameter { parameter });
+                return Err(UriError::new(Kind::DuplicateParameter { parameter }));
             }
         }
         Ok(p)
+    }
+
+    /// The secret, decoded; its intermediate text is wiped.
+    fn secret(&self, text: &str) -> Result<Secret, UriError> {
+        let raw = self.secret.ok_or(UriError::new(Kind::MissingSecret))?;
+        let decoded = decode(text, raw, true)?;
+        let symbols =
+            core::str::from_utf8(&decoded).map_err(|_| UriError::new(Kind::InvalidUtf8))?;
+        if symbols.is_empty() {
+            return Err(UriError::new(Kind::MissingSecret));
+        }
+        Secret::from_base32(symbols).map_err(|e| UriError::new(Kind::InvalidSecret(e)))
+    }
+
+    /// The issuer from the label, the parameter, or both when they agree;
+    /// an empty one is none.
+    fn issuer(&self, text: &str, in_label: Option<&str>) -> Result<Option<String>, UriError> {
+        let param = self
+            .issuer
+            .map(|raw| decode_text(text, raw, true))
+            .transpose()?
+            .filter(|i| !i.is_empty());
+        match (in_label.filter(|i| !i.is_empty()), param) {
+            (Some(l), Some(p)) if l != p => Err(UriError::new(Kind::IssuerMismatch)),
+            (Some(l), _) => Ok(Some(l.to_owned())),
+            (None, p) => Ok(p),
+        }
+    }
+
+    /// Totp or hotp with the algorithm, digits and period or counter.
+    fn kind(&self, text: &str, is_totp: bool) -> Result<OtpKind, UriError> {
+        let mut hotp = Hotp::new();
+        if let Some(raw) = self.algorithm {
+            let algorithm = Algorithm::from_str(&decode_text(text, raw, true)?)
+                .map_err(|_| UriError::new(Kind::UnknownAlgorithm))?;
+            hotp = hotp.with_algorithm(algorithm);
+        }
+        if let Some(raw) = self.digits {
+            let digits = u32::try_from(number(text, raw, Kind::Digits)?)
+                .ok()
+                .and_then(|d| Digits::new(d).ok())
+                .ok_or(UriError::new(Kind::Digits))?;
+            hotp = hotp.with_digits(digits);
+        }
+        if !is_totp {
+            let raw = self.counter.ok_or(UriError::new(Kind::MissingCounter))?;
+            let counter = number(text, raw, Kind::Counter)?;
+            return Ok(OtpKind::Hotp { hotp, counter });
+        }
+        let mut totp = Totp::new()
+            .with_algorithm(hotp.algorithm())
+            .with_digits(hotp.digits());
+        if let Some(raw) = self.period {
+            let period = Period::new(number(text, raw, Kind::Period)?)
+                .map_err(|_| UriError::new(Kind::Period))?;
+            totp = totp.with_period(period);
+        }
+        Ok(OtpKind::Totp(totp))
     }
 }

@@ -8,6 +8,7 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 use crate::uri::UriError;
+use crate::uri::error::Kind;
 
 /// Byte offset of `part` (a slice of `whole`) within `whole`.
 pub(super) fn offset_in(whole: &str, part: &str) -> usize {
@@ -30,9 +31,9 @@ pub(super) fn decode(
                 let hi = bytes.next().and_then(|(_, h)| char::from(h).to_digit(16));
                 let lo = bytes.next().and_then(|(_, l)| char::from(l).to_digit(16));
                 let (Some(hi), Some(lo)) = (hi, lo) else {
-                    return Err(UriError::InvalidPercentEncoding {
+                    return Err(UriError::new(Kind::InvalidPercentEncoding {
                         position: offset_in(input, raw).saturating_add(i),
-                    });
+                    }));
                 };
                 // Both are below 16, so the byte cannot overflow.
                 out.push(u8::try_from(hi.wrapping_mul(16) | lo).unwrap_or(0));
@@ -49,7 +50,7 @@ pub(super) fn decode_text(input: &str, raw: &str, plus_is_space: bool) -> Result
     let bytes = decode(input, raw, plus_is_space)?;
     core::str::from_utf8(&bytes)
         .map(ToOwned::to_owned)
-        .map_err(|_| UriError::InvalidUtf8)
+        .map_err(|_| UriError::new(Kind::InvalidUtf8))
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters and `@`
