@@ -9,6 +9,8 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+mod base32;
+
 /// A problem with secret key material. Payloads carry lengths and positions
 /// only, never the text or the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
@@ -231,7 +233,9 @@ impl Secret {
     }
 
     /// The key as unpadded upper-case base32, as authenticator apps expect.
-    /// The text is wiped when the returned value is dropped.
+    /// The text is written into a buffer of the exact size, so no
+    /// reallocation leaves a copy behind, and is wiped when the returned
+    /// value is dropped.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::SecretError> {
@@ -241,10 +245,7 @@ impl Secret {
     /// ```
     #[must_use]
     pub fn to_base32(&self) -> Zeroizing<String> {
-        Zeroizing::new(base32::encode(
-            base32::Alphabet::Rfc4648 { padding: false },
-            &self.bytes,
-        ))
+        base32::encode(&self.bytes)
     }
 
     /// An explicit copy. `Secret` has no `Clone` so that copies of key
@@ -315,17 +316,13 @@ fn decode_base32(text: &str, strict: bool) -> Result<Secret, SecretError> {
     }
     let decoded_len = n.saturating_mul(5) / 8;
     check_len(decoded_len, Secret::MIN_LEN)?;
-    // Every symbol was checked above, so decoding cannot fail; the `ok_or`
-    // only keeps the code panic-free.
-    let text = core::str::from_utf8(&symbols).map_err(|_| SecretError::NonCanonical)?;
-    let bytes = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, text)
-        .ok_or(SecretError::NonCanonical)?;
-    let secret = Secret { bytes };
-    if strict && *secret.to_base32() != *text {
+    let secret = Secret {
+        bytes: base32::decode(&symbols),
+    };
+    if strict && secret.to_base32().as_bytes() != symbols.as_slice() {
         // Re-encoding differs only when unused trailing bits were set.
         return Err(SecretError::NonCanonical);
     }
-    check_len(secret.bytes.len(), Secret::MIN_LEN)?;
     Ok(secret)
 }
 
