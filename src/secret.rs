@@ -9,6 +9,8 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+mod base32;
+
 /// A problem with secret key material. Payloads carry lengths and positions
 /// only, never the text or the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
@@ -16,22 +18,19 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 pub enum SecretError {
     /// The key is shorter than [`Secret::MIN_LEN`] or longer than [`Secret::MAX_LEN`] bytes
     /// (or, for generation, shorter than [`Secret::MIN_GENERATED_LEN`]).
-    #[error("secret must be {min} to {max} bytes, got {len}")]
+    #[error("secret must be {min} to {max} bytes, got {len}", max = Secret::MAX_LEN)]
     Length {
         /// The length that was given or decoded, in bytes.
         len: usize,
-        /// The smallest length accepted here.
+        /// The smallest length accepted here: [`Secret::MIN_LEN`], or
+        /// [`Secret::MIN_GENERATED_LEN`] for generation.
         min: usize,
-        /// The largest length accepted here.
-        max: usize,
     },
-    /// The base32 text is longer than [`Secret::MAX_BASE32_INPUT`] bytes.
-    #[error("base32 text of {len} bytes exceeds the limit of {max}")]
+    /// The base32 text is longer than [`Secret::MAX_INPUT_LEN`] bytes.
+    #[error("base32 text of {len} bytes exceeds the limit of {max}", max = Secret::MAX_INPUT_LEN)]
     InputTooLong {
         /// The input length in bytes.
         len: usize,
-        /// The limit in bytes.
-        max: usize,
     },
     /// A byte that is not part of the base32 alphabet (or, in strict mode,
     /// lower case, a separator or misplaced padding).
@@ -88,7 +87,7 @@ impl Secret {
     /// recommendation and the SHA-1 output size.
     pub const DEFAULT_LEN: usize = 20;
     /// The longest base32 text accepted, separators and padding included.
-    pub const MAX_BASE32_INPUT: usize = 4096;
+    pub const MAX_INPUT_LEN: usize = 4096;
 
     /// A secret holding a copy of `bytes`.
     ///
@@ -234,7 +233,9 @@ impl Secret {
     }
 
     /// The key as unpadded upper-case base32, as authenticator apps expect.
-    /// The text is wiped when the returned value is dropped.
+    /// The text is written into a buffer of the exact size, so no
+    /// reallocation leaves a copy behind, and is wiped when the returned
+    /// value is dropped.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::SecretError> {
@@ -244,10 +245,7 @@ impl Secret {
     /// ```
     #[must_use]
     pub fn to_base32(&self) -> Zeroizing<String> {
-        Zeroizing::new(base32::encode(
-            base32::Alphabet::Rfc4648 { padding: false },
-            &self.bytes,
-        ))
+        base32::encode(&self.bytes)
     }
 
     /// An explicit copy. `Secret` has no `Clone` so that copies of key
@@ -272,11 +270,7 @@ fn check_len(len: usize, min: usize) -> Result<(), SecretError> {
     if (min..=Secret::MAX_LEN).contains(&len) {
         Ok(())
     } else {
-        Err(SecretError::Length {
-            len,
-            min,
-            max: Secret::MAX_LEN,
-        })
+        Err(SecretError::Length { len, min })
     }
 }
 
@@ -287,11 +281,8 @@ const fn whole_bytes(symbols: usize) -> bool {
 
 fn decode_base32(text: &str, strict: bool) -> Result<Secret, SecretError> {
     let input = text.as_bytes();
-    if input.len() > Secret::MAX_BASE32_INPUT {
-        return Err(SecretError::InputTooLong {
-            len: input.len(),
-            max: Secret::MAX_BASE32_INPUT,
-        });
+    if input.len() > Secret::MAX_INPUT_LEN {
+        return Err(SecretError::InputTooLong { len: input.len() });
     }
     // The normalised symbols are key material too: wipe them on every path.
     let mut symbols = Zeroizing::new(Vec::with_capacity(input.len()));
@@ -325,17 +316,13 @@ fn decode_base32(text: &str, strict: bool) -> Result<Secret, SecretError> {
     }
     let decoded_len = n.saturating_mul(5) / 8;
     check_len(decoded_len, Secret::MIN_LEN)?;
-    // Every symbol was checked above, so decoding cannot fail; the `ok_or`
-    // only keeps the code panic-free.
-    let text = core::str::from_utf8(&symbols).map_err(|_| SecretError::NonCanonical)?;
-    let bytes = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, text)
-        .ok_or(SecretError::NonCanonical)?;
-    let secret = Secret { bytes };
-    if strict && *secret.to_base32() != *text {
+    let secret = Secret {
+        bytes: base32::decode(&symbols),
+    };
+    if strict && secret.to_base32().as_bytes() != symbols.as_slice() {
         // Re-encoding differs only when unused trailing bits were set.
         return Err(SecretError::NonCanonical);
     }
-    check_len(secret.bytes.len(), Secret::MIN_LEN)?;
     Ok(secret)
 }
 

@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use twostep::{Secret, SecretError};
+use twostep::secret::{Secret, SecretError};
 
 /// Independent RFC 4648 decoder over the alphabet symbols of `text`
 /// (upper-cased, everything else dropped). Trailing partial bits are dropped.
@@ -35,7 +35,7 @@ fn reference_decode(text: &str) -> Vec<u8> {
 fn round_trip(s: &Secret) {
     assert!((Secret::MIN_LEN..=Secret::MAX_LEN).contains(&s.byte_len()));
     let text = s.to_base32();
-    assert!(text.len() <= Secret::MAX_BASE32_INPUT);
+    assert!(text.len() <= Secret::MAX_INPUT_LEN);
     assert!(!text.contains('='));
     let again = Secret::from_base32_strict(&text).expect("canonical text parses strictly");
     assert!(again == *s);
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let tolerant = Secret::from_base32(text);
     let strict = Secret::from_base32_strict(text);
-    if text.len() > Secret::MAX_BASE32_INPUT {
+    if text.len() > Secret::MAX_INPUT_LEN {
         assert!(matches!(tolerant, Err(SecretError::InputTooLong { .. })));
         assert!(matches!(strict, Err(SecretError::InputTooLong { .. })));
         return;

@@ -1,0 +1,122 @@
+//! [`UriError`]: why a Key URI could not be parsed or built.
+
+use core::fmt;
+
+use crate::otp::UnknownAlgorithm;
+use crate::secret::SecretError;
+use crate::uri::KeyUri;
+
+/// Why an `otpauth://` URI could not be parsed or built.
+///
+/// Opaque, in the manner of `semver::Error`: [`Display`](fmt::Display) says
+/// precisely what is wrong, with byte positions where they help, and the
+/// details may become more precise in a later release without breaking
+/// callers. For an invalid secret, [`source`](core::error::Error::source)
+/// returns the [`SecretError`]. No message contains the input text, the label
+/// or the secret.
+///
+/// ```
+/// use twostep::uri::KeyUri;
+/// let err = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=A%4").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid percent-encoding at byte 51");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UriError {
+    kind: Kind,
+}
+
+/// What went wrong; private so that it can grow and split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    /// The input, or the longest text the value would serialise to, is over
+    /// [`KeyUri::MAX_INPUT_LEN`] bytes.
+    TooLong {
+        len: usize,
+    },
+    Scheme,
+    UnknownType,
+    MissingAccount,
+    ControlCharacter,
+    AmbiguousColon,
+    InvalidPercentEncoding {
+        position: usize,
+    },
+    InvalidUtf8,
+    DuplicateParameter {
+        parameter: &'static str,
+    },
+    MissingSecret,
+    InvalidSecret(SecretError),
+    IssuerMismatch,
+    UnknownAlgorithm,
+    Digits,
+    Period,
+    MissingCounter,
+    Counter,
+    UnsupportedT0,
+}
+
+impl UriError {
+    pub(super) const fn new(kind: Kind) -> Self {
+        Self { kind }
+    }
+}
+
+impl fmt::Display for UriError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            Kind::TooLong { len } => write!(
+                f,
+                "uri of {len} bytes exceeds the limit of {}",
+                KeyUri::MAX_INPUT_LEN
+            ),
+            Kind::Scheme => f.write_str("not an otpauth:// uri"),
+            Kind::UnknownType => f.write_str("unknown otp type, expected totp or hotp"),
+            Kind::MissingAccount => f.write_str("the label has no account name"),
+            Kind::ControlCharacter => {
+                f.write_str("issuer or account name contains a control character")
+            }
+            Kind::AmbiguousColon => f.write_str(
+                "issuer or account name contains ':' where it would be read as the separator",
+            ),
+            Kind::InvalidPercentEncoding { position } => {
+                write!(f, "invalid percent-encoding at byte {position}")
+            }
+            Kind::InvalidUtf8 => f.write_str("percent-decoded text is not utf-8"),
+            Kind::DuplicateParameter { parameter } => {
+                write!(f, "duplicated parameter {parameter}")
+            }
+            Kind::MissingSecret => f.write_str("missing secret"),
+            Kind::InvalidSecret(_) => f.write_str("invalid secret parameter"),
+            Kind::IssuerMismatch => {
+                f.write_str("the issuer in the label and the issuer parameter differ")
+            }
+            Kind::UnknownAlgorithm => fmt::Display::fmt(&UnknownAlgorithm, f),
+            Kind::Digits => f.write_str("digits must be a number from 6 to 10"),
+            Kind::Period => f.write_str("period must be a number of seconds from 1 to 4294967295"),
+            Kind::MissingCounter => f.write_str("missing counter for hotp"),
+            Kind::Counter => f.write_str("counter must be a number from 0 to 18446744073709551615"),
+            Kind::UnsupportedT0 => {
+                f.write_str("the key uri format cannot carry a totp start time other than 0")
+            }
+        }
+    }
+}
+
+/// `UriError("message")`, as `semver::Error` prints itself.
+impl fmt::Debug for UriError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UriError(\"")?;
+        fmt::Display::fmt(self, f)?;
+        f.write_str("\")")
+    }
+}
+
+impl core::error::Error for UriError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.kind {
+            Kind::InvalidSecret(inner) => Some(inner),
+            _ => None,
+        }
+    }
+}
