@@ -9,7 +9,6 @@
 use core::fmt;
 use core::str::FromStr;
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use thiserror::Error;
 
 use crate::otp::{Code, CodeError};
@@ -1141,20 +1140,10 @@ impl Guard {
             Err(e) => return (Outcome::Time(e), *state),
         };
         let policy = Policy::new(self, state);
-        // One pass over the steps the policy tries, no early exit, no
-        // allocation; which steps are spent depends only on the stored last step.
-        let mut fresh = Choice::from(0);
-        let mut spent = Choice::from(0);
-        let mut matched = 0u64;
-        for step in policy.steps(current) {
-            let hit = key.code_at_step(step).ct_eq(code);
-            let is_fresh = Choice::from(u8::from(policy.is_fresh(step)));
-            let take = hit & is_fresh & !fresh;
-            matched.conditional_assign(&step, take);
-            fresh |= take;
-            spent |= hit & !is_fresh;
-        }
-        if bool::from(fresh) {
+        // One constant-time scan over the steps the policy tries; which
+        // steps are spent depends only on the stored last step.
+        let found = key.scan(code, policy.steps(current), |step| policy.is_fresh(step));
+        if let Some(matched) = found.fresh() {
             let m = Match::new(matched, current);
             let in_learned = policy.matched_in_learned(matched, current);
             let next = GuardState {
@@ -1164,7 +1153,7 @@ impl Guard {
                 blocked_until: None,
             };
             (Outcome::Accepted(m), next)
-        } else if bool::from(spent) {
+        } else if found.spent() {
             (Outcome::Replayed, self.record_failure(now, state))
         } else {
             (Outcome::Invalid, self.record_failure(now, state))
@@ -1255,7 +1244,7 @@ impl Guard {
     fn resync_codes(
         &self,
         key: &KeyedTotp,
-        [first, second]: &[Code; 2],
+        pair: &[Code; 2],
         now: UnixTime,
         state: &GuardState,
     ) -> (Outcome, GuardState) {
@@ -1268,22 +1257,8 @@ impl Guard {
         // The later step k lies in current ± reach; the earlier is k − 1.
         let start = current.saturating_sub(reach).saturating_sub(1);
         let end = current.saturating_add(reach);
-        let mut previous_first = Choice::from(0);
-        let mut fresh = Choice::from(0);
-        let mut spent = Choice::from(0);
-        let mut matched = 0u64;
-        for step in start..=end {
-            let code = key.code_at_step(step);
-            let pair = previous_first & code.ct_eq(second);
-            previous_first = code.ct_eq(first);
-            // The pair is (step − 1, step); both must be above the last step.
-            let is_fresh = Choice::from(u8::from(policy.pair_is_fresh(step)));
-            let take = pair & is_fresh & !fresh;
-            matched.conditional_assign(&step, take);
-            fresh |= take;
-            spent |= pair & !is_fresh;
-        }
-        if bool::from(fresh) {
+        let found = key.scan_pairs(pair, start..=end, |step| policy.pair_is_fresh(step));
+        if let Some(matched) = found.fresh() {
             let m = Match::new(matched, current);
             let next = GuardState {
                 last_step: Some(matched),
@@ -1292,7 +1267,7 @@ impl Guard {
                 blocked_until: None,
             };
             (Outcome::Accepted(m), next)
-        } else if bool::from(spent) {
+        } else if found.spent() {
             (Outcome::Replayed, self.record_failure(now, state))
         } else {
             (Outcome::Invalid, self.record_failure(now, state))

@@ -76,7 +76,10 @@ impl Policy {
         let (behind, ahead) = (self.window.behind(), self.window.ahead());
         let center = current.saturating_add_signed(self.drift);
         let learned = move |step: u64| self.window.contains(Match::new(step, center).offset());
-        let home = nearest_first(current, behind, ahead).filter(move |&step| !learned(step));
+        // With no drift the home window is the learned one: not even filtered.
+        let home = nearest_first(current, behind, ahead)
+            .take(if self.drift == 0 { 0 } else { usize::MAX })
+            .filter(move |&step| !learned(step));
         nearest_first(center, behind, ahead).chain(home)
     }
 
