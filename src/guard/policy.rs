@@ -4,7 +4,7 @@
 //! [`Guard::resync`](super::Guard::resync) decide with it, and the time-sync
 //! diagnostic asks it what a login would do, so the two cannot disagree.
 
-use super::{Guard, GuardState};
+use super::{Guard, State};
 use crate::otp::{Match, Window, nearest_first};
 
 /// What a guard accepts for one user, from the guard's settings and the
@@ -19,7 +19,7 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
-    pub(crate) const fn new(guard: &Guard, state: &GuardState) -> Self {
+    pub(crate) const fn new(guard: &Guard, state: &State) -> Self {
         Self {
             window: guard.window(),
             drift: clamp(state.drift(), guard.max_drift()),
