@@ -48,6 +48,21 @@ fn guard(c: &mut Criterion) {
     g.bench_function("one-shot/invalid", |b| {
         b.iter(|| guard.check(black_box(&s), black_box(&miss), now, black_box(&fresh)))
     });
+    // The peer: a bare verify over the same window (the guard's ±1, no drift).
+    let window = guard.window();
+    g.bench_function("verify-keyed/accepted", |b| {
+        b.iter(|| key.verify(black_box(&good), now, window))
+    });
+    g.bench_function("verify-keyed/invalid", |b| {
+        b.iter(|| key.verify(black_box(&miss), now, window))
+    });
+    g.bench_function("verify-one-shot/invalid", |b| {
+        b.iter(|| {
+            guard
+                .totp()
+                .verify(black_box(&s), black_box(&miss), now, window)
+        })
+    });
     let floor = floor_key::<Sha1>(SECRET20);
     let step = now_step();
     g.bench_function("floor-3-steps", |b| {

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use crate::backup::BackupError;
 use crate::diagnose::DiagnoseError;
-use crate::guard::{GuardConfigError, GuardStateError};
+use crate::guard::{ConfigError as GuardConfigError, StateError as GuardStateError};
 use crate::otp::{CodeError, ParamError, VerifyError};
 use crate::secret::SecretError;
 use crate::time::TimeError;

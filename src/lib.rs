@@ -262,7 +262,10 @@ pub use diagnose::{
     ZoneHint, diagnose, diagnose_keyed,
 };
 pub use error::Error;
-pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};
+pub use guard::{
+    Blocked, ConfigError as GuardConfigError, Guard, Outcome, State as GuardState,
+    StateError as GuardStateError, Throttle,
+};
 pub use otp::{
     Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, KeyedHotp, KeyedTotp, LookAhead, Match,
     ParamError, Period, Totp, UnknownAlgorithm, VerifyError, Window,

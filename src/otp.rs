@@ -11,6 +11,7 @@ mod code;
 mod engine;
 mod hotp;
 mod params;
+mod scan;
 mod totp;
 
 use thiserror::Error;
@@ -20,7 +21,7 @@ pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, ParamError, Period, UnknownAlgorithm, Window};
 pub use totp::{KeyedTotp, Match, Totp};
 
-pub(crate) use engine::nearest_first;
+pub(crate) use scan::nearest_first;
 
 use crate::time::TimeError;
 

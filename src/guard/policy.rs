@@ -4,7 +4,7 @@
 //! [`Guard::resync`](super::Guard::resync) decide with it, and the time-sync
 //! diagnostic asks it what a login would do, so the two cannot disagree.
 
-use super::{Guard, GuardState};
+use super::{Guard, State};
 use crate::otp::{Match, Window, nearest_first};
 
 /// What a guard accepts for one user, from the guard's settings and the
@@ -19,7 +19,7 @@ pub(crate) struct Policy {
 }
 
 impl Policy {
-    pub(crate) const fn new(guard: &Guard, state: &GuardState) -> Self {
+    pub(crate) const fn new(guard: &Guard, state: &State) -> Self {
         Self {
             window: guard.window(),
             drift: clamp(state.drift(), guard.max_drift()),
@@ -76,7 +76,10 @@ impl Policy {
         let (behind, ahead) = (self.window.behind(), self.window.ahead());
         let center = current.saturating_add_signed(self.drift);
         let learned = move |step: u64| self.window.contains(Match::new(step, center).offset());
-        let home = nearest_first(current, behind, ahead).filter(move |&step| !learned(step));
+        // With no drift the home window is the learned one: not even filtered.
+        let home = nearest_first(current, behind, ahead)
+            .take(if self.drift == 0 { 0 } else { usize::MAX })
+            .filter(move |&step| !learned(step));
         nearest_first(center, behind, ahead).chain(home)
     }
 

@@ -6,8 +6,9 @@
 //! 8-byte counter: one over the single padded inner block (counter, `0x80`,
 //! zeros, bit length) and one over the single padded outer block (inner
 //! digest, `0x80`, zeros, bit length). No buffers, no cloned hasher state.
-//! [`KeyedOtp::codes`] issues the compressions of several independent
-//! counters back to back so the CPU can overlap their chains.
+//! [`Engine::evaluate`] issues the compressions of several independent
+//! counters back to back so the CPU can overlap their chains; the window
+//! scan (`scan.rs`) is built on it.
 //!
 //! The `hmac` crate stays the reference: the tests check this engine against
 //! `hmac::Hmac<D>` for random keys, counters and all three hashes.
@@ -16,7 +17,7 @@ use sha1::Sha1;
 use sha1::block_api::compress as compress_sha1;
 use sha2::block_api::{compress256, compress512};
 use sha2::{Digest, Sha256, Sha512};
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable};
 use zeroize::Zeroize;
 
 use super::code::Code;
@@ -57,11 +58,12 @@ const SHA512_IV: [u64; 8] = [
 /// and `msg` more bytes (FIPS 180-4 §5.1): room for the `msg` bytes, then
 /// `0x80`, zeros, and the big-endian bit length `(B + msg) * 8` in the last
 /// `len_bytes` bytes. Evaluated at compile time only.
-#[allow(
+#[expect(
     clippy::arithmetic_side_effects,
     clippy::indexing_slicing,
-    clippy::cast_possible_truncation
-)] // const-evaluated: overflow or a bad index is a compile error
+    clippy::cast_possible_truncation,
+    reason = "const-evaluated: overflow or a bad index is a compile error"
+)]
 const fn padded_block<const B: usize>(msg: usize, len_bytes: usize) -> [u8; B] {
     let mut block = [0u8; B];
     block[msg] = 0x80;
@@ -209,7 +211,10 @@ keyed_state!(
 /// (`a` = bytes 0..16, `b` = bytes 4..20, big-endian) and its last byte,
 /// for 32-bit state words (SHA-1, SHA-256: at least 5 words).
 #[inline(always)]
-#[allow(clippy::cast_possible_truncation)] // keeps the low byte on purpose
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "keeps the low byte on purpose"
+)]
 fn views32<const W: usize>(words: &[u32; W]) -> (u128, u128, u8) {
     let mut it = words.iter().map(|w| u128::from(*w));
     let a = it
@@ -222,7 +227,10 @@ fn views32<const W: usize>(words: &[u32; W]) -> (u128, u128, u8) {
 
 /// As [`views32`], for 64-bit state words (SHA-512).
 #[inline(always)]
-#[allow(clippy::cast_possible_truncation)] // keeps the low byte on purpose
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "keeps the low byte on purpose"
+)]
 fn views64<const W: usize>(words: &[u64; W]) -> (u128, u128, u8) {
     let mut it = words.iter().map(|w| u128::from(*w));
     let a = it
@@ -237,7 +245,10 @@ fn views64<const W: usize>(words: &[u64; W]) -> (u128, u128, u8) {
 /// or branch: the offset (low nibble of the MAC's last byte) selects the
 /// 4-byte window by shifting `a` (MAC bytes 0..16) or `b` (bytes 4..20).
 #[inline(always)]
-#[allow(clippy::cast_possible_truncation)] // keeps the low 32 bits on purpose
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "keeps the low 32 bits on purpose"
+)]
 fn dynamic_truncation(a: u128, b: u128, last: u8) -> u32 {
     let offset = u32::from(last & 0x0f);
     // Window at `offset` is a >> 8*(12 - offset) for offset <= 12, and
@@ -249,13 +260,19 @@ fn dynamic_truncation(a: u128, b: u128, last: u8) -> u32 {
     u32::conditional_select(&from_a, &from_b, use_b) & 0x7fff_ffff
 }
 
-/// Keyed HMAC state for one algorithm.
+/// The keyed HMAC state for one algorithm: what a prepared HOTP or TOTP key
+/// holds next to its parameters (which carry the digit count).
 #[derive(Clone)]
 pub(crate) enum Engine {
     Sha1(Sha1Key),
     Sha256(Sha256Key),
     Sha512(Sha512Key),
 }
+
+/// How many counters [`Engine::evaluate`] computes together: eight
+/// independent chains keep the SHA units busy (measured: 4 lanes 56 ns/step,
+/// 8 lanes 49 ns, 16 lanes 46 ns for SHA-1 with SHA-NI).
+pub(crate) const LANES: usize = 8;
 
 impl Engine {
     pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Self {
@@ -266,18 +283,10 @@ impl Engine {
         }
     }
 
-    /// RFC 4226 §5.3 steps 1–2: HMAC over the big-endian counter, then
-    /// dynamic truncation to 31 bits.
+    /// Truncated HMACs (RFC 4226 §5.3 steps 1–2) of several independent
+    /// counters, their compressions interleaved.
     #[inline]
-    pub(crate) fn truncated(&self, counter: u64) -> u32 {
-        let [t] = self.truncated_many([counter]);
-        t
-    }
-
-    /// [`Engine::truncated`] for several independent counters, their
-    /// compressions interleaved.
-    #[inline]
-    pub(crate) fn truncated_many<const N: usize>(&self, counters: [u64; N]) -> [u32; N] {
+    fn truncated_many<const N: usize>(&self, counters: [u64; N]) -> [u32; N] {
         #[cfg(test)]
         (0..N).for_each(|_| crate::test_counter::bump(&crate::test_counter::HMAC));
         match self {
@@ -286,60 +295,33 @@ impl Engine {
             Self::Sha512(k) => k.truncated(counters),
         }
     }
-}
 
-/// How many counters [`KeyedOtp::find`] evaluates together: eight
-/// independent chains keep the SHA units busy (measured: 4 lanes 56 ns/step,
-/// 8 lanes 49 ns, 16 lanes 46 ns for SHA-1 with SHA-NI).
-const LANES: usize = 8;
-
-/// A keyed engine and digit count: evaluates codes and scans for matches.
-#[derive(Clone)]
-pub(crate) struct KeyedOtp {
-    engine: Engine,
-    digits: Digits,
-}
-
-impl KeyedOtp {
-    pub(crate) fn new(algorithm: Algorithm, digits: Digits, key: &[u8]) -> Self {
-        Self {
-            engine: Engine::new(algorithm, key),
-            digits,
-        }
-    }
-
-    pub(crate) fn digits(&self) -> Digits {
-        self.digits
-    }
-
+    /// The code of `digits` digits for `counter`.
     #[inline]
-    pub(crate) fn code(&self, counter: u64) -> Code {
-        Code::from_truncated(self.engine.truncated(counter), self.digits)
+    pub(crate) fn code(&self, digits: Digits, counter: u64) -> Code {
+        let [code] = self.codes(digits, [counter]);
+        code
     }
 
     /// Codes for several independent counters at once, their hash chains in
-    /// flight together. N = 8 measured best for SHA-1 with SHA-NI (16 gains
-    /// little more); scans such as the diagnostic should use it.
+    /// flight together. N = [`LANES`] measured best for SHA-1 with SHA-NI.
     #[inline]
-    pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
-        self.engine
-            .truncated_many(counters)
-            .map(|t| Code::from_truncated(t, self.digits))
+    pub(crate) fn codes<const N: usize>(&self, digits: Digits, counters: [u64; N]) -> [Code; N] {
+        self.truncated_many(counters)
+            .map(|t| Code::from_truncated(t, digits))
     }
 
-    /// Evaluates `code` against every counter that `counters` yields, in
-    /// constant time with respect to the secret and the code: no early exit,
-    /// `subtle` comparisons, and a branch-free select of the first match.
-    /// Counters are evaluated [`LANES`] at a time (the window size is public,
-    /// so the grouping leaks nothing).
-    pub(crate) fn find(&self, code: &Code, counters: impl Iterator<Item = u64>) -> Option<u64> {
-        let mut found = Choice::from(0);
-        let mut matched = 0u64;
-        let mut check = |counter: u64, candidate: Code| {
-            let hit = candidate.ct_eq(code) & !found;
-            matched.conditional_assign(&counter, hit);
-            found |= hit;
-        };
+    /// Computes the code of every counter that `counters` yields, [`LANES`]
+    /// at a time (the tail four or fewer at a time), and hands each to
+    /// `visit` in iteration order. The grouping depends only on how many
+    /// counters there are, which is public.
+    #[inline]
+    pub(crate) fn evaluate(
+        &self,
+        digits: Digits,
+        counters: impl Iterator<Item = u64>,
+        mut visit: impl FnMut(u64, Code),
+    ) {
         let mut counters = counters.fuse();
         loop {
             let mut lane = [0u64; LANES];
@@ -350,60 +332,41 @@ impl KeyedOtp {
                 .count();
             if filled == LANES {
                 lane.into_iter()
-                    .zip(self.codes(lane))
-                    .for_each(|(s, k)| check(s, k));
+                    .zip(self.codes(digits, lane))
+                    .for_each(|(c, k)| visit(c, k));
                 continue;
             }
-            // The tail, four or fewer at a time; its length depends only on
-            // the (public) window size.
             for chunk in lane.get(..filled).unwrap_or_default().chunks(4) {
                 match *chunk {
                     [a, b, c, d] => [a, b, c, d]
                         .into_iter()
-                        .zip(self.codes([a, b, c, d]))
-                        .for_each(|(s, k)| check(s, k)),
+                        .zip(self.codes(digits, [a, b, c, d]))
+                        .for_each(|(c, k)| visit(c, k)),
                     [a, b, c] => [a, b, c]
                         .into_iter()
-                        .zip(self.codes([a, b, c]))
-                        .for_each(|(s, k)| check(s, k)),
+                        .zip(self.codes(digits, [a, b, c]))
+                        .for_each(|(c, k)| visit(c, k)),
                     [a, b] => [a, b]
                         .into_iter()
-                        .zip(self.codes([a, b]))
-                        .for_each(|(s, k)| check(s, k)),
-                    [a] => check(a, self.code(a)),
+                        .zip(self.codes(digits, [a, b]))
+                        .for_each(|(c, k)| visit(c, k)),
+                    [a] => visit(a, self.code(digits, a)),
                     _ => {}
                 }
             }
             break;
         }
-        bool::from(found).then_some(matched)
     }
 }
 
-/// The steps `center - behind ..= center + ahead` that exist in `u64`, nearest
-/// first (0, -1, +1, -2, +2, …), so the match closest to the expected step wins.
-pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterator<Item = u64> {
-    let reach = behind.max(ahead);
-    (0..=reach).flat_map(move |k| {
-        let before = (k <= behind)
-            .then(|| center.checked_sub(u64::from(k)))
-            .flatten();
-        let after = (k > 0 && k <= ahead)
-            .then(|| center.checked_add(u64::from(k)))
-            .flatten();
-        before.into_iter().chain(after)
-    })
-}
-
 #[cfg(test)]
-#[allow(
+#[expect(
     clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    reason = "reference code and test data on small known values"
 )]
 mod tests {
     use super::*;
-    use crate::test_counter::{HMAC, count};
     use alloc::vec::Vec;
     use hmac::{Hmac, KeyInit, Mac};
     use proptest::prelude::*;
@@ -443,7 +406,7 @@ mod tests {
             counter in any::<u64>(),
         ) {
             let engine = Engine::new(algorithm, &key);
-            prop_assert_eq!(engine.truncated(counter), reference_truncated(algorithm, &key, counter));
+            prop_assert_eq!(engine.truncated_many([counter])[0], reference_truncated(algorithm, &key, counter));
         }
 
         #[test]
@@ -452,32 +415,12 @@ mod tests {
             key in proptest::collection::vec(any::<u8>(), 0..300),
             counters in any::<[u64; 7]>(),
         ) {
-            let k = KeyedOtp::new(algorithm, Digits::EIGHT, &key);
-            let many = k.codes(counters);
+            let k = Engine::new(algorithm, &key);
+            let many = k.codes(Digits::EIGHT, counters);
             for (c, code) in counters.iter().zip(many) {
-                prop_assert_eq!(code, k.code(*c));
+                prop_assert_eq!(code, k.code(Digits::EIGHT, *c));
                 prop_assert_eq!(code.value(), u64::from(reference_truncated(algorithm, &key, *c)) % 100_000_000);
             }
-        }
-
-        #[test]
-        fn find_reports_nearest_match_for_any_window(
-            algorithm in any_algorithm(),
-            key in proptest::collection::vec(any::<u8>(), 0..80),
-            center in 0u64..1_000,
-            behind in 0u32..12,
-            ahead in 0u32..12,
-            pick in any::<prop::sample::Index>(),
-        ) {
-            let k = KeyedOtp::new(algorithm, Digits::SIX, &key);
-            let steps: Vec<u64> = nearest_first(center, behind, ahead).collect();
-            let target = steps[pick.index(steps.len())];
-            let code = k.code(target);
-            // The first step in nearest-first order whose code equals the target's.
-            let expected = steps.iter().copied().find(|s| k.code(*s) == code);
-            let before = count(&HMAC);
-            prop_assert_eq!(k.find(&code, steps.iter().copied()), expected);
-            prop_assert_eq!(count(&HMAC) - before, steps.len() as u64);
         }
     }
 
@@ -489,43 +432,12 @@ mod tests {
                 let engine = Engine::new(algorithm, &key);
                 for counter in [0, 1, u64::MAX] {
                     assert_eq!(
-                        engine.truncated(counter),
+                        engine.truncated_many([counter])[0],
                         reference_truncated(algorithm, &key, counter),
                         "{algorithm:?} key {len} counter {counter}"
                     );
                 }
             }
         }
-    }
-
-    #[test]
-    fn counter_counts_each_window_step_and_nothing_for_malformed_input() {
-        let key = KeyedOtp::new(Algorithm::Sha1, Digits::DEFAULT, b"12345678901234567890");
-        let code = key.code(7);
-        let before = count(&HMAC);
-        assert_eq!(key.find(&code, nearest_first(7, 2, 3)), Some(7));
-        // 2 behind + centre + 3 ahead, no early exit although step 7 matched first.
-        assert_eq!(count(&HMAC) - before, 6);
-        let before = count(&HMAC);
-        let totp = crate::Totp::new();
-        let secret = crate::Secret::from_bytes(b"12345678901234567890").unwrap();
-        let r = totp.verify(
-            &secret,
-            "12a456",
-            crate::UnixTime::from_secs(59),
-            crate::Window::DEFAULT,
-        );
-        assert!(matches!(r, Err(crate::VerifyError::Malformed(_))));
-        assert_eq!(count(&HMAC), before);
-    }
-
-    #[test]
-    fn nearest_first_order_and_edges() {
-        let v: Vec<u64> = nearest_first(10, 2, 1).collect();
-        assert_eq!(v, [10, 9, 11, 8]);
-        let v: Vec<u64> = nearest_first(0, 3, 1).collect();
-        assert_eq!(v, [0, 1]);
-        let v: Vec<u64> = nearest_first(u64::MAX, 1, 2).collect();
-        assert_eq!(v, [u64::MAX, u64::MAX - 1]);
     }
 }

@@ -4,8 +4,9 @@ use core::fmt;
 
 use super::VerifyError;
 use super::code::Code;
-use super::engine::KeyedOtp;
+use super::engine::Engine;
 use super::params::{Algorithm, Digits, LookAhead};
+use super::scan::scan;
 use crate::secret::Secret;
 
 /// HOTP parameters (RFC 4226): the hash and the digit count.
@@ -97,7 +98,7 @@ impl Hotp {
     pub fn key(&self, secret: &Secret) -> KeyedHotp {
         KeyedHotp {
             hotp: *self,
-            otp: KeyedOtp::new(self.algorithm, self.digits, secret.expose_secret()),
+            engine: Engine::new(self.algorithm, secret.expose_secret()),
         }
     }
 
@@ -145,7 +146,7 @@ impl Hotp {
 #[derive(Clone)]
 pub struct KeyedHotp {
     hotp: Hotp,
-    otp: KeyedOtp,
+    engine: Engine,
 }
 
 impl KeyedHotp {
@@ -172,7 +173,7 @@ impl KeyedHotp {
     /// ```
     #[must_use]
     pub fn generate(&self, counter: u64) -> Code {
-        self.otp.code(counter)
+        self.engine.code(self.hotp.digits, counter)
     }
 
     /// Verifies typed `input` against `counter ..= counter + look_ahead`
@@ -200,7 +201,7 @@ impl KeyedHotp {
         counter: u64,
         look_ahead: LookAhead,
     ) -> Result<HotpMatch, VerifyError> {
-        let code = Code::parse(input, self.otp.digits())?;
+        let code = Code::parse(input, self.hotp.digits)?;
         self.verify_code(&code, counter, look_ahead)
     }
 
@@ -225,22 +226,12 @@ impl KeyedHotp {
         look_ahead: LookAhead,
     ) -> Result<HotpMatch, VerifyError> {
         let last = counter.saturating_add(u64::from(look_ahead.get()));
-        self.otp
-            .find(code, counter..=last)
-            .map(|counter| HotpMatch { counter })
-            .ok_or(VerifyError::Invalid)
-    }
-}
-
-impl KeyedHotp {
-    /// Constant-time search over `counters`, first match in iteration order.
-    /// Codes for several independent counters at once (see `KeyedOtp::codes`).
-    pub(crate) fn codes<const N: usize>(&self, counters: [u64; N]) -> [Code; N] {
-        self.otp.codes(counters)
-    }
-
-    pub(crate) fn find(&self, code: &Code, counters: impl Iterator<Item = u64>) -> Option<u64> {
-        self.otp.find(code, counters)
+        scan(&self.engine, self.hotp.digits, code, counter..=last, |_| {
+            true
+        })
+        .fresh()
+        .map(|counter| HotpMatch { counter })
+        .ok_or(VerifyError::Invalid)
     }
 }
 

@@ -4,9 +4,10 @@ use core::fmt;
 
 use super::VerifyError;
 use super::code::Code;
-use super::engine::nearest_first;
-use super::hotp::{Hotp, KeyedHotp};
+use super::engine::Engine;
+use super::hotp::Hotp;
 use super::params::{Algorithm, Digits, Period, Window};
+use super::scan::{self, Found, nearest_first};
 use crate::secret::Secret;
 use crate::time::TimeError;
 use crate::time::UnixTime;
@@ -238,7 +239,7 @@ impl Totp {
     pub fn key(&self, secret: &Secret) -> KeyedTotp {
         KeyedTotp {
             totp: *self,
-            hotp: self.hotp.key(secret),
+            engine: Engine::new(self.algorithm(), secret.expose_secret()),
         }
     }
 
@@ -292,7 +293,7 @@ impl Totp {
 #[derive(Clone)]
 pub struct KeyedTotp {
     totp: Totp,
-    hotp: KeyedHotp,
+    engine: Engine,
 }
 
 impl KeyedTotp {
@@ -337,7 +338,7 @@ impl KeyedTotp {
     /// ```
     #[must_use]
     pub fn code_at_step(&self, step: u64) -> Code {
-        self.hotp.generate(step)
+        self.engine.code(self.totp.digits(), step)
     }
 
     /// Verifies typed `input` at `now`, accepting `window.behind()` steps into
@@ -419,17 +420,37 @@ impl KeyedTotp {
         window: Window,
     ) -> Result<Match, VerifyError> {
         let steps = nearest_first(center, window.behind(), window.ahead());
-        let step = self.hotp_find(code, steps).ok_or(VerifyError::Invalid)?;
+        let step = self
+            .scan(code, steps, |_| true)
+            .fresh()
+            .ok_or(VerifyError::Invalid)?;
         Ok(Match::new(step, center))
     }
 
     /// Codes of several independent steps at once, for wide scans.
     pub(crate) fn codes_at_steps<const N: usize>(&self, steps: [u64; N]) -> [Code; N] {
-        self.hotp.codes(steps)
+        self.engine.codes(self.totp.digits(), steps)
     }
 
-    fn hotp_find(&self, code: &Code, steps: impl Iterator<Item = u64>) -> Option<u64> {
-        self.hotp.find(code, steps)
+    /// The constant-time window scan over `steps` (see `scan.rs`); steps
+    /// for which `is_fresh` is false count as spent.
+    pub(crate) fn scan(
+        &self,
+        code: &Code,
+        steps: impl Iterator<Item = u64>,
+        is_fresh: impl Fn(u64) -> bool,
+    ) -> Found {
+        scan::scan(&self.engine, self.totp.digits(), code, steps, is_fresh)
+    }
+
+    /// The resync pair scan over the consecutive `steps` (see `scan.rs`).
+    pub(crate) fn scan_pairs(
+        &self,
+        pair: &[Code; 2],
+        steps: core::ops::RangeInclusive<u64>,
+        is_fresh: impl Fn(u64) -> bool,
+    ) -> Found {
+        scan::scan_pairs(&self.engine, self.totp.digits(), pair, steps, is_fresh)
     }
 }
 

@@ -1,0 +1,74 @@
+//! What a check or resync decided: [`Outcome`].
+
+use super::Blocked;
+#[cfg(doc)]
+use super::{Guard, State};
+use crate::otp::{CodeError, Match};
+use crate::time::TimeError;
+
+/// What a [`Guard`] decided about one attempt.
+///
+/// Only [`Outcome::Accepted`] lets the user in. The rejections say why in
+/// broad terms only; [`Outcome::Replayed`] is kept apart so the application
+/// can warn the user that someone may have seen a code (OWASP ASVS 2.8.5).
+///
+/// ```
+/// # fn main() -> Result<(), twostep::Error> {
+/// use twostep::{Guard, Secret, Totp, UnixTime};
+/// use twostep::guard::{State, Outcome};
+/// let secret = Secret::from_bytes(b"12345678901234567890")?;
+/// let now = UnixTime::from_secs(59);
+/// let (outcome, state) = Guard::new(Totp::new()).check(&secret, "287082", now, &State::new());
+/// assert!(outcome.is_accepted());
+/// let Outcome::Accepted(m) = outcome else { return Ok(()) };
+/// assert_eq!(state.last_step(), Some(m.step()));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "only Outcome::Accepted lets the user in"]
+pub enum Outcome {
+    /// The code matched a step never accepted before. [`Match::offset`] is
+    /// relative to the server's current step, learned drift included.
+    Accepted(Match),
+    /// The input is not a code of the configured shape. Counts as a failure;
+    /// no HMAC was computed.
+    Malformed(CodeError),
+    /// The code matches no step in the window. Counts as a failure.
+    Invalid,
+    /// The code matches only steps at or below the last accepted one: it was
+    /// used before. Counts as a failure.
+    Replayed,
+    /// Back-off is in force: nothing was looked at, nothing counted.
+    Throttled {
+        /// How long until the next attempt is looked at.
+        retry_after: time::Duration,
+    },
+    /// Hard lock: nothing was looked at, nothing counted. Recovery goes
+    /// through the application (see [`State::reset_failures`]).
+    Locked,
+    /// `now` has no time step (before the TOTP's T0): a server
+    /// configuration error, not the user's. Nothing counted, state unchanged.
+    Time(TimeError),
+}
+
+impl Outcome {
+    /// Whether the user may pass.
+    ///
+    /// ```
+    /// assert!(!twostep::guard::Outcome::Replayed.is_accepted());
+    /// ```
+    #[must_use]
+    pub const fn is_accepted(&self) -> bool {
+        matches!(self, Self::Accepted(_))
+    }
+}
+
+impl From<Blocked> for Outcome {
+    fn from(b: Blocked) -> Self {
+        match b {
+            Blocked::Throttled { retry_after } => Self::Throttled { retry_after },
+            Blocked::Locked => Self::Locked,
+        }
+    }
+}
