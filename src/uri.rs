@@ -7,6 +7,29 @@
 //! otpauth://TYPE/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
 //! otpauth://hotp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&counter=0
 //! ```
+//!
+//! - [`KeyUri`]: build one with [`KeyUri::totp`] or [`KeyUri::hotp`], write
+//!   it with [`KeyUri::to_uri_string`] (or as a QR code with the `qr`
+//!   feature: `KeyUri::to_qr_svg`, `KeyUri::to_qr_terminal`), read one with
+//!   [`KeyUri::parse`].
+//! - [`UriError`]: why a URI could not be parsed or built (opaque; its
+//!   message says what and where).
+//! - [`Compatibility`]: what some authenticator apps do not support, for an
+//!   enrolment screen to warn about.
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use twostep::otp::Totp;
+//! use twostep::secret::Secret;
+//! use twostep::uri::KeyUri;
+//!
+//! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?; // 160 bits
+//! let uri = KeyUri::totp(&Totp::default(), &secret, "Example", "ana@example.com")?;
+//! let text = uri.to_uri_string(); // contains the secret: show it to this user only
+//! assert!(KeyUri::parse(&text)? == uri);
+//! assert_eq!(uri.compatibility().count(), 0);
+//! # Ok(()) }
+//! ```
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -402,6 +425,10 @@ impl KeyUri {
 /// secret is compared in constant time. [`KeyUri::explicit_defaults`] is a
 /// formatting choice and is not compared.
 impl PartialEq for KeyUri {
+    #[expect(
+        clippy::needless_bitwise_bool,
+        reason = "every field is compared whatever the secret comparison gave"
+    )]
     fn eq(&self, other: &Self) -> bool {
         let same_secret: bool = self.secret.ct_eq(&other.secret).into();
         same_secret

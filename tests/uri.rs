@@ -13,6 +13,7 @@
 )]
 
 use std::error::Error as _;
+use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use twostep::otp::{Algorithm, Digits, Hotp, Period, Totp};
@@ -65,7 +66,6 @@ mod msg {
 }
 
 /// The message of an error, for comparison with [`msg`].
-#[allow(clippy::needless_pass_by_value)]
 fn text(e: UriError) -> String {
     e.to_string()
 }
@@ -249,7 +249,10 @@ const INVISIBLE: [char; 24] = [
 
 /// Every byte as `%XX`, so the test does not rely on the crate's encoder.
 fn percent_all(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
+    text.bytes().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "%{b:02X}");
+        out
+    })
 }
 
 #[test]
@@ -1273,15 +1276,18 @@ mod qr {
 // ---------------------------------------------------------------- edges
 
 #[test]
-fn key_uri_edges_from_the_mutation_run() {
-    use twostep::uri::{Compatibility, KeyUri};
+fn explicit_defaults_is_off_until_asked_for() {
     let secret = Secret::from_bytes(&[7; 16]).unwrap();
-    let totp = Totp::new();
-    let uri = KeyUri::totp(&totp, &secret, "Example", "ana@example.com").unwrap();
+    let uri = KeyUri::totp(&Totp::new(), &secret, "Example", "ana@example.com").unwrap();
     assert!(!uri.explicit_defaults());
     assert!(uri.with_explicit_defaults(true).explicit_defaults());
+}
 
+#[test]
+fn compatibility_notes_start_below_128_bits_and_above_8_digits() {
+    let totp = Totp::new();
     // 16 bytes (128 bits) is not "short"; 15 would be, but secrets start at 10.
+    let secret = Secret::from_bytes(&[7; 16]).unwrap();
     let notes: Vec<Compatibility> = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
         .unwrap()
         .compatibility()
@@ -1299,9 +1305,12 @@ fn key_uri_edges_from_the_mutation_run() {
     let nine = Compatibility::Digits(Digits::new(9).unwrap()).to_string();
     assert!(!eight.contains("outside RFC 4226"), "{eight}");
     assert!(nine.contains("outside RFC 4226"), "{nine}");
+}
 
-    // The 4 KiB input cap is inclusive.
-    let text = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
+#[test]
+fn the_parse_input_cap_is_inclusive() {
+    let secret = Secret::from_bytes(&[7; 16]).unwrap();
+    let text = KeyUri::totp(&Totp::new(), &secret, "Example", "ana@example.com")
         .unwrap()
         .to_uri_string()
         .to_string();
@@ -1318,7 +1327,6 @@ fn key_uri_edges_from_the_mutation_run() {
 
 #[test]
 fn a_plus_is_literal_in_the_label_and_a_space_in_parameters() {
-    use twostep::uri::KeyUri;
     let uri =
         KeyUri::parse("otpauth://totp/Ex+ample:ana+1@example.com?secret=JBSWY3DPEHPK3PXP").unwrap();
     assert_eq!(uri.issuer(), Some("Ex+ample"));
