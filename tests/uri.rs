@@ -57,11 +57,11 @@ mod msg {
     }
     pub(super) fn encoder(position: usize) -> String {
         format!(
-            "unsupported encoder parameter at byte {position}: apps that read it show codes other than these"
+            "unsupported encoder parameter at byte {position}: apps that read it show codes twostep does not verify"
         )
     }
-    pub(super) fn duplicate(parameter: &str) -> String {
-        format!("duplicated parameter {parameter}")
+    pub(super) fn duplicate(parameter: &str, position: usize) -> String {
+        format!("duplicated parameter {parameter} at byte {position}")
     }
 }
 
@@ -832,31 +832,31 @@ fn every_malformed_class_has_its_typed_error() {
         ),
         (
             format!("otpauth://totp/a?{sec}&{sec}"),
-            want(msg::duplicate("secret")),
+            want(msg::duplicate("secret", 41)),
         ),
         (
             format!("otpauth://totp/a?{sec}&SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
-            want(msg::duplicate("secret")),
+            want(msg::duplicate("secret", 41)),
         ),
         (
             format!("otpauth://totp/a?{sec}&issuer=X&issuer=X"),
-            want(msg::duplicate("issuer")),
+            want(msg::duplicate("issuer", 50)),
         ),
         (
             format!("otpauth://totp/a?{sec}&digits=6&digits=6"),
-            want(msg::duplicate("digits")),
+            want(msg::duplicate("digits", 50)),
         ),
         (
             format!("otpauth://totp/a?{sec}&algorithm=SHA1&algorithm=SHA1"),
-            want(msg::duplicate("algorithm")),
+            want(msg::duplicate("algorithm", 56)),
         ),
         (
             format!("otpauth://totp/a?{sec}&period=30&period=30"),
-            want(msg::duplicate("period")),
+            want(msg::duplicate("period", 51)),
         ),
         (
             format!("otpauth://hotp/a?{sec}&counter=1&counter=1"),
-            want(msg::duplicate("counter")),
+            want(msg::duplicate("counter", 51)),
         ),
         ("otpauth://totp/a".to_owned(), want(msg::MISSING_SECRET)),
         (

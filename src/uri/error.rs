@@ -55,8 +55,10 @@ pub(super) enum Kind {
         position: usize,
     },
     InvalidUtf8,
+    /// A parameter that twostep reads, again at this byte offset.
     DuplicateParameter {
         parameter: &'static str,
+        position: usize,
     },
     MissingSecret,
     InvalidSecret(SecretError),
@@ -115,15 +117,16 @@ impl fmt::Display for UriError {
             ),
             Kind::Encoder { position } => write!(
                 f,
-                "unsupported encoder parameter at byte {position}: apps that read it show codes other than these"
+                "unsupported encoder parameter at byte {position}: apps that read it show codes twostep does not verify"
             ),
             Kind::InvalidPercentEncoding { position } => {
                 write!(f, "invalid percent-encoding at byte {position}")
             }
             Kind::InvalidUtf8 => f.write_str("percent-decoded text is not utf-8"),
-            Kind::DuplicateParameter { parameter } => {
-                write!(f, "duplicated parameter {parameter}")
-            }
+            Kind::DuplicateParameter {
+                parameter,
+                position,
+            } => write!(f, "duplicated parameter {parameter} at byte {position}"),
             Kind::MissingSecret => f.write_str("missing secret"),
             Kind::InvalidSecret(_) => f.write_str("invalid secret parameter"),
             Kind::IssuerMismatch => {

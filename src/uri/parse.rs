@@ -129,7 +129,11 @@ impl<'a> Params<'a> {
                 continue;
             };
             if slot.replace(value).is_some() {
-                return Err(UriError::new(Kind::DuplicateParameter { parameter }));
+                let position = offset_in(text, name);
+                return Err(UriError::new(Kind::DuplicateParameter {
+                    parameter,
+                    position,
+                }));
             }
         }
         Ok(p)
