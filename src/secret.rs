@@ -289,7 +289,8 @@ fn decode_base32(text: &str, strict: bool) -> Result<Secret, SecretError> {
     let mut padding = 0usize;
     for (position, &b) in input.iter().enumerate() {
         let upper = b.to_ascii_uppercase();
-        let is_symbol = upper.is_ascii_uppercase() || (b'2'..=b'7').contains(&b);
+        // `|`, not `||`: no branch on whether the symbol is a letter or a digit.
+        let is_symbol = upper.is_ascii_uppercase() | (b'2'..=b'7').contains(&b);
         if b == b'=' {
             padding = padding.saturating_add(1);
             continue;

@@ -7,6 +7,29 @@
 //! otpauth://TYPE/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
 //! otpauth://hotp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&counter=0
 //! ```
+//!
+//! - [`KeyUri`]: build one with [`KeyUri::totp`] or [`KeyUri::hotp`], write
+//!   it with [`KeyUri::to_uri_string`] (or as a QR code with the `qr`
+//!   feature: `KeyUri::to_qr_svg`, `KeyUri::to_qr_terminal`), read one with
+//!   [`KeyUri::parse`].
+//! - [`UriError`]: why a URI could not be parsed or built (opaque; its
+//!   message says what and where).
+//! - [`Compatibility`]: what some authenticator apps do not support, for an
+//!   enrolment screen to warn about.
+//!
+//! ```
+//! # fn main() -> Result<(), twostep::Error> {
+//! use twostep::otp::Totp;
+//! use twostep::secret::Secret;
+//! use twostep::uri::KeyUri;
+//!
+//! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?; // 160 bits
+//! let uri = KeyUri::totp(&Totp::default(), &secret, "Example", "ana@example.com")?;
+//! let text = uri.to_uri_string(); // contains the secret: show it to this user only
+//! assert!(KeyUri::parse(&text)? == uri);
+//! assert_eq!(uri.compatibility().count(), 0);
+//! # Ok(()) }
+//! ```
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -22,6 +45,7 @@ use error::Kind;
 
 mod compat;
 mod error;
+mod name;
 mod parse;
 mod percent;
 #[cfg(feature = "qr")]
@@ -93,7 +117,15 @@ pub enum OtpKind {
 /// any case; the secret with lower case, padding, spaces or hyphens. Unknown
 /// parameters (`image=`, `color=`, …), `period` on hotp, `counter` on totp
 /// and a `#fragment` are ignored silently: they do not change the codes.
-/// An empty issuer counts as none.
+/// An `encoder=` parameter (Steam Guard) is refused: apps that read it show
+/// codes other than the RFC 6238 digits twostep verifies. An empty issuer
+/// counts as none.
+///
+/// Refused in the issuer and the account name, built or parsed: control
+/// characters, bidi controls and other invisible format characters (Unicode
+/// general category Cf, such as U+202E, which would let a label read as
+/// another service's) and the line and paragraph separators; a `:` in the
+/// issuer; a `:` in the account name when there is no issuer.
 ///
 /// A value always satisfies what parsing checks, so every `KeyUri`
 /// serialises to at most [`KeyUri::MAX_INPUT_LEN`] bytes and parses back equal.
@@ -127,8 +159,10 @@ impl KeyUri {
     ///
     /// A [`UriError`] if `totp` has a T0 other than the epoch (the format
     /// cannot carry it), for an empty account name, for names apps would
-    /// misread (control characters, a `:` where it would be read as the
-    /// separator), and for a URI longer than [`KeyUri::MAX_INPUT_LEN`].
+    /// misread or that would read as another's (control, bidi or format
+    /// characters, a `:` where it would be read as the separator; see [the
+    /// text form](KeyUri#text-form)), and for a URI longer than
+    /// [`KeyUri::MAX_INPUT_LEN`].
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
@@ -206,17 +240,7 @@ impl KeyUri {
     /// Checks the invariants that parsing checks, so that every value
     /// serialises to text that parses back to an equal value.
     fn validated(self) -> Result<Self, UriError> {
-        if self.account.is_empty() {
-            return Err(UriError::new(Kind::MissingAccount));
-        }
-        let names = self.issuer.iter().chain(core::iter::once(&self.account));
-        if names.flat_map(|n| n.chars()).any(char::is_control) {
-            return Err(UriError::new(Kind::ControlCharacter));
-        }
-        let colon_in_issuer = self.issuer.as_deref().is_some_and(|i| i.contains(':'));
-        if colon_in_issuer || (self.issuer.is_none() && self.account.contains(':')) {
-            return Err(UriError::new(Kind::AmbiguousColon));
-        }
+        name::check(self.issuer.as_deref(), &self.account)?;
         // The longest form (every parameter written) is the bound. Writing
         // into a counter cannot fail.
         let mut counter = write::LenCounter(0);
@@ -401,6 +425,10 @@ impl KeyUri {
 /// secret is compared in constant time. [`KeyUri::explicit_defaults`] is a
 /// formatting choice and is not compared.
 impl PartialEq for KeyUri {
+    #[expect(
+        clippy::needless_bitwise_bool,
+        reason = "every field is compared whatever the secret comparison gave"
+    )]
     fn eq(&self, other: &Self) -> bool {
         let same_secret: bool = self.secret.ct_eq(&other.secret).into();
         same_secret

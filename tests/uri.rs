@@ -13,6 +13,7 @@
 )]
 
 use std::error::Error as _;
+use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use twostep::otp::{Algorithm, Digits, Hotp, Period, Totp};
@@ -26,10 +27,15 @@ mod msg {
     pub(super) const SCHEME: &str = "not an otpauth:// uri";
     pub(super) const UNKNOWN_TYPE: &str = "unknown otp type, expected totp or hotp";
     pub(super) const MISSING_ACCOUNT: &str = "the label has no account name";
-    pub(super) const CONTROL_CHARACTER: &str =
-        "issuer or account name contains a control character";
-    pub(super) const AMBIGUOUS_COLON: &str =
-        "issuer or account name contains ':' where it would be read as the separator";
+    pub(super) const CONTROL_IN_ISSUER: &str = "the issuer contains a control character";
+    pub(super) const CONTROL_IN_ACCOUNT: &str = "the account name contains a control character";
+    pub(super) const FORMAT_IN_ISSUER: &str =
+        "the issuer contains a bidi control or another invisible format character";
+    pub(super) const FORMAT_IN_ACCOUNT: &str =
+        "the account name contains a bidi control or another invisible format character";
+    pub(super) const COLON_IN_ISSUER: &str =
+        "the issuer contains ':', which apps read as the end of the issuer";
+    pub(super) const COLON_WITHOUT_ISSUER: &str = "the account name contains ':' but there is no issuer, so apps would read the part before it as the issuer";
     pub(super) const INVALID_UTF8: &str = "percent-decoded text is not utf-8";
     pub(super) const MISSING_SECRET: &str = "missing secret";
     pub(super) const INVALID_SECRET: &str = "invalid secret parameter";
@@ -49,13 +55,17 @@ mod msg {
     pub(super) fn percent(position: usize) -> String {
         format!("invalid percent-encoding at byte {position}")
     }
-    pub(super) fn duplicate(parameter: &str) -> String {
-        format!("duplicated parameter {parameter}")
+    pub(super) fn encoder(position: usize) -> String {
+        format!(
+            "unsupported encoder parameter at byte {position}: apps that read it show codes twostep does not verify"
+        )
+    }
+    pub(super) fn duplicate(parameter: &str, position: usize) -> String {
+        format!("duplicated parameter {parameter} at byte {position}")
     }
 }
 
 /// The message of an error, for comparison with [`msg`].
-#[allow(clippy::needless_pass_by_value)]
 fn text(e: UriError) -> String {
     e.to_string()
 }
@@ -171,23 +181,23 @@ fn builder_errors() {
     );
     assert_eq!(
         KeyUri::totp(&t, &s, "X", "a\nb").err().map(text),
-        Some(msg::CONTROL_CHARACTER.to_owned())
+        Some(msg::CONTROL_IN_ACCOUNT.to_owned())
     );
     assert_eq!(
         KeyUri::totp(&t, &s, "X\u{7f}", "a").err().map(text),
-        Some(msg::CONTROL_CHARACTER.to_owned())
+        Some(msg::CONTROL_IN_ISSUER.to_owned())
     );
     assert_eq!(
         KeyUri::totp(&t, &s, "A:B", "ana").err().map(text),
-        Some(msg::AMBIGUOUS_COLON.to_owned())
+        Some(msg::COLON_IN_ISSUER.to_owned())
     );
     assert_eq!(
         KeyUri::totp(&t, &s, None, "a:b").err().map(text),
-        Some(msg::AMBIGUOUS_COLON.to_owned())
+        Some(msg::COLON_WITHOUT_ISSUER.to_owned())
     );
     assert_eq!(
         KeyUri::totp(&t, &s, "", "a:b").err().map(text),
-        Some(msg::AMBIGUOUS_COLON.to_owned())
+        Some(msg::COLON_WITHOUT_ISSUER.to_owned())
     );
     // With an issuer, a ':' in the account is unambiguous (the first one separates).
     assert!(KeyUri::totp(&t, &s, "X", "a:b").is_ok());
@@ -203,6 +213,110 @@ fn builder_errors() {
     assert_eq!(KeyUri::totp(&t, &s, "X", "  ana").unwrap().account(), "ana");
     // An empty issuer is none.
     assert_eq!(KeyUri::totp(&t, &s, "", "ana").unwrap().issuer(), None);
+}
+
+/// Characters that change how a name reads without being seen: the bidi
+/// controls (UAX #9: ALM, LRM, RLM, LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI,
+/// PDI), other format characters (general category Cf: soft hyphen, zero
+/// width space and joiners, word joiner, byte order mark, a hieroglyph
+/// format control, language tags) and the line and paragraph separators.
+const INVISIBLE: [char; 24] = [
+    '\u{061C}',
+    '\u{200E}',
+    '\u{200F}',
+    '\u{202A}',
+    '\u{202B}',
+    '\u{202C}',
+    '\u{202D}',
+    '\u{202E}',
+    '\u{2066}',
+    '\u{2067}',
+    '\u{2068}',
+    '\u{2069}',
+    '\u{00AD}',
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{2060}',
+    '\u{FEFF}',
+    '\u{1343F}',
+    '\u{E0001}',
+    '\u{E0041}',
+    '\u{E007F}',
+    '\u{2028}',
+    '\u{2029}',
+];
+
+/// Every byte as `%XX`, so the test does not rely on the crate's encoder.
+fn percent_all(text: &str) -> String {
+    text.bytes().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "%{b:02X}");
+        out
+    })
+}
+
+#[test]
+fn bidi_and_format_characters_are_refused_in_names() {
+    let s = secret(HELLO);
+    let (t, h) = (Totp::default(), Hotp::default());
+    for c in INVISIBLE {
+        // "ana" followed by an override that shows "moc.evil" as "live.com".
+        let spoof = format!("ana{c}moc.evil");
+        let (enc, at) = (percent_all(&spoof), format!("U+{:04X}", u32::from(c)));
+        let issuer = Some(msg::FORMAT_IN_ISSUER.to_owned());
+        let account = Some(msg::FORMAT_IN_ACCOUNT.to_owned());
+        assert_eq!(
+            KeyUri::totp(&t, &s, spoof.as_str(), "ana").err().map(text),
+            issuer,
+            "{at}"
+        );
+        assert_eq!(
+            KeyUri::hotp(&h, &s, 0, spoof.as_str(), "ana")
+                .err()
+                .map(text),
+            issuer,
+            "{at}"
+        );
+        assert_eq!(
+            KeyUri::totp(&t, &s, "X", &spoof).err().map(text),
+            account,
+            "{at}"
+        );
+        assert_eq!(
+            KeyUri::totp(&t, &s, None, &spoof).err().map(text),
+            account,
+            "{at}"
+        );
+        for (input, expected) in [
+            (format!("otpauth://totp/{enc}:ana?secret={HELLO}"), &issuer),
+            (
+                format!("otpauth://totp/ana?secret={HELLO}&issuer={enc}"),
+                &issuer,
+            ),
+            (
+                format!("otpauth://hotp/{enc}:ana?secret={HELLO}&counter=0"),
+                &issuer,
+            ),
+            (format!("otpauth://totp/X:{enc}?secret={HELLO}"), &account),
+            (format!("otpauth://totp/{enc}?secret={HELLO}"), &account),
+            (format!("otpauth://totp/X:{spoof}?secret={HELLO}"), &account),
+        ] {
+            assert_eq!(
+                KeyUri::parse(&input).err().map(text),
+                *expected,
+                "{at}: {input}"
+            );
+        }
+    }
+    // Visible text that merely combines is fine: an accent, an emoji
+    // presentation selector, a no-break space, an emoji.
+    for name in ["Cafe\u{301}", "\u{2764}\u{FE0F}", "a\u{A0}b", "🍞"] {
+        let uri = KeyUri::totp(&t, &s, name, name).unwrap();
+        assert!(
+            KeyUri::parse(&uri.to_uri_string()).unwrap() == uri,
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -355,7 +469,7 @@ proptest! {
                 let issuer_none = issuer.as_deref().is_none_or(str::is_empty);
                 prop_assert!(
                     (e.to_string() == msg::MISSING_ACCOUNT && trimmed.is_empty())
-                        || (e.to_string() == msg::AMBIGUOUS_COLON && issuer_none && trimmed.contains(':')),
+                        || (e.to_string() == msg::COLON_WITHOUT_ISSUER && issuer_none && trimmed.contains(':')),
                     "{e}"
                 );
             }
@@ -654,19 +768,50 @@ fn every_malformed_class_has_its_typed_error() {
         ),
         (
             format!("otpauth://totp/a%0Ab?{sec}"),
-            want(msg::CONTROL_CHARACTER),
+            want(msg::CONTROL_IN_ACCOUNT),
         ),
         (
             format!("otpauth://totp/a?{sec}&issuer=X%00"),
-            want(msg::CONTROL_CHARACTER),
+            want(msg::CONTROL_IN_ISSUER),
         ),
         (
             format!("otpauth://totp/a?{sec}&issuer=A%3AB"),
-            want(msg::AMBIGUOUS_COLON),
+            want(msg::COLON_IN_ISSUER),
         ),
         (
             format!("otpauth://totp/a?{sec}&issuer=A:B"),
-            want(msg::AMBIGUOUS_COLON),
+            want(msg::COLON_IN_ISSUER),
+        ),
+        // The label splits at the first ':', so a colon inside the issuer
+        // would otherwise show as two different issuers.
+        (
+            format!("otpauth://totp/A%3AB:ana?{sec}&issuer=A%3AB"),
+            want(msg::COLON_IN_ISSUER),
+        ),
+        (
+            format!("otpauth://totp/A:B:ana?{sec}&issuer=A:B"),
+            want(msg::COLON_IN_ISSUER),
+        ),
+        (
+            format!("otpauth://totp/ana?{sec}&issuer=%E2%80%AEX"),
+            want(msg::FORMAT_IN_ISSUER),
+        ),
+        (
+            format!("otpauth://totp/X:an%E2%80%8Ba?{sec}"),
+            want(msg::FORMAT_IN_ACCOUNT),
+        ),
+        // Steam Guard's encoding: its codes are not the RFC 6238 digits.
+        (
+            format!("otpauth://totp/Steam:ana?{sec}&issuer=Steam&encoder=steam"),
+            want(msg::encoder(62)),
+        ),
+        (
+            format!("otpauth://hotp/a?{sec}&counter=0&ENCODER=steam"),
+            want(msg::encoder(51)),
+        ),
+        (
+            format!("otpauth://totp/a?encoder=&{sec}"),
+            want(msg::encoder(17)),
         ),
         (format!("otpauth://totp/a%zz?{sec}"), want(msg::percent(16))),
         (
@@ -687,31 +832,31 @@ fn every_malformed_class_has_its_typed_error() {
         ),
         (
             format!("otpauth://totp/a?{sec}&{sec}"),
-            want(msg::duplicate("secret")),
+            want(msg::duplicate("secret", 41)),
         ),
         (
             format!("otpauth://totp/a?{sec}&SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
-            want(msg::duplicate("secret")),
+            want(msg::duplicate("secret", 41)),
         ),
         (
             format!("otpauth://totp/a?{sec}&issuer=X&issuer=X"),
-            want(msg::duplicate("issuer")),
+            want(msg::duplicate("issuer", 50)),
         ),
         (
             format!("otpauth://totp/a?{sec}&digits=6&digits=6"),
-            want(msg::duplicate("digits")),
+            want(msg::duplicate("digits", 50)),
         ),
         (
             format!("otpauth://totp/a?{sec}&algorithm=SHA1&algorithm=SHA1"),
-            want(msg::duplicate("algorithm")),
+            want(msg::duplicate("algorithm", 56)),
         ),
         (
             format!("otpauth://totp/a?{sec}&period=30&period=30"),
-            want(msg::duplicate("period")),
+            want(msg::duplicate("period", 51)),
         ),
         (
             format!("otpauth://hotp/a?{sec}&counter=1&counter=1"),
-            want(msg::duplicate("counter")),
+            want(msg::duplicate("counter", 51)),
         ),
         ("otpauth://totp/a".to_owned(), want(msg::MISSING_SECRET)),
         (
@@ -845,7 +990,7 @@ fn every_malformed_class_has_its_typed_error() {
         let umbrella = twostep::Error::from(err);
         assert!(!umbrella.to_string().contains("JBSWY3DP"));
     }
-    assert!(cases.len() >= 55);
+    assert!(cases.len() >= 62);
 }
 
 #[test]
@@ -1131,15 +1276,18 @@ mod qr {
 // ---------------------------------------------------------------- edges
 
 #[test]
-fn key_uri_edges_from_the_mutation_run() {
-    use twostep::uri::{Compatibility, KeyUri};
+fn explicit_defaults_is_off_until_asked_for() {
     let secret = Secret::from_bytes(&[7; 16]).unwrap();
-    let totp = Totp::new();
-    let uri = KeyUri::totp(&totp, &secret, "Example", "ana@example.com").unwrap();
+    let uri = KeyUri::totp(&Totp::new(), &secret, "Example", "ana@example.com").unwrap();
     assert!(!uri.explicit_defaults());
     assert!(uri.with_explicit_defaults(true).explicit_defaults());
+}
 
+#[test]
+fn compatibility_notes_start_below_128_bits_and_above_8_digits() {
+    let totp = Totp::new();
     // 16 bytes (128 bits) is not "short"; 15 would be, but secrets start at 10.
+    let secret = Secret::from_bytes(&[7; 16]).unwrap();
     let notes: Vec<Compatibility> = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
         .unwrap()
         .compatibility()
@@ -1157,9 +1305,12 @@ fn key_uri_edges_from_the_mutation_run() {
     let nine = Compatibility::Digits(Digits::new(9).unwrap()).to_string();
     assert!(!eight.contains("outside RFC 4226"), "{eight}");
     assert!(nine.contains("outside RFC 4226"), "{nine}");
+}
 
-    // The 4 KiB input cap is inclusive.
-    let text = KeyUri::totp(&totp, &secret, "Example", "ana@example.com")
+#[test]
+fn the_parse_input_cap_is_inclusive() {
+    let secret = Secret::from_bytes(&[7; 16]).unwrap();
+    let text = KeyUri::totp(&Totp::new(), &secret, "Example", "ana@example.com")
         .unwrap()
         .to_uri_string()
         .to_string();
@@ -1176,7 +1327,6 @@ fn key_uri_edges_from_the_mutation_run() {
 
 #[test]
 fn a_plus_is_literal_in_the_label_and_a_space_in_parameters() {
-    use twostep::uri::KeyUri;
     let uri =
         KeyUri::parse("otpauth://totp/Ex+ample:ana+1@example.com?secret=JBSWY3DPEHPK3PXP").unwrap();
     assert_eq!(uri.issuer(), Some("Ex+ample"));

@@ -9,7 +9,8 @@
 //! accessors, and serialising that value again gives the same text (stable);
 //! `Display` equals `to_uri_string`; building the same URI with
 //! `KeyUri::totp` / `KeyUri::hotp` from the parsed parts gives an equal value
-//! and the same text; `compatibility` never panics.
+//! and the same text; `compatibility` never panics; no name holds a control
+//! character or a bidi control.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -60,6 +61,18 @@ fuzz_target!(|data: &[u8]| {
         uri.issuer()
             .is_none_or(|i| !i.is_empty() && !i.contains(':'))
     );
+    let bidi = |c: char| {
+        matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+    };
+    for name in uri.issuer().into_iter().chain([uri.account()]) {
+        assert!(
+            !name.chars().any(|c| c.is_control() || bidi(c)),
+            "a control or bidi character in a name"
+        );
+    }
     for note in uri.compatibility() {
         let _ = note.to_string();
     }

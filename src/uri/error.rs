@@ -36,14 +36,29 @@ pub(super) enum Kind {
     Scheme,
     UnknownType,
     MissingAccount,
-    ControlCharacter,
-    AmbiguousColon,
+    /// A control character (general category Cc).
+    Control(Field),
+    /// A bidi control, another format character (general category Cf), or
+    /// a line or paragraph separator.
+    Format(Field),
+    /// A `:` in the issuer, which apps take for the end of the issuer.
+    ColonInIssuer,
+    /// A `:` in an account name without an issuer: apps would read the part
+    /// before it as the issuer.
+    ColonWithoutIssuer,
+    /// An `encoder=` parameter (Steam Guard) at this byte offset: apps that
+    /// read it show codes that are not the RFC 6238 digits.
+    Encoder {
+        position: usize,
+    },
     InvalidPercentEncoding {
         position: usize,
     },
     InvalidUtf8,
+    /// A parameter that twostep reads, again at this byte offset.
     DuplicateParameter {
         parameter: &'static str,
+        position: usize,
     },
     MissingSecret,
     InvalidSecret(SecretError),
@@ -54,6 +69,22 @@ pub(super) enum Kind {
     MissingCounter,
     Counter,
     UnsupportedT0,
+}
+
+/// Which name a problem is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Field {
+    Issuer,
+    Account,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Issuer => "the issuer",
+            Self::Account => "the account name",
+        })
+    }
 }
 
 impl UriError {
@@ -73,19 +104,29 @@ impl fmt::Display for UriError {
             Kind::Scheme => f.write_str("not an otpauth:// uri"),
             Kind::UnknownType => f.write_str("unknown otp type, expected totp or hotp"),
             Kind::MissingAccount => f.write_str("the label has no account name"),
-            Kind::ControlCharacter => {
-                f.write_str("issuer or account name contains a control character")
+            Kind::Control(field) => write!(f, "{field} contains a control character"),
+            Kind::Format(field) => write!(
+                f,
+                "{field} contains a bidi control or another invisible format character"
+            ),
+            Kind::ColonInIssuer => {
+                f.write_str("the issuer contains ':', which apps read as the end of the issuer")
             }
-            Kind::AmbiguousColon => f.write_str(
-                "issuer or account name contains ':' where it would be read as the separator",
+            Kind::ColonWithoutIssuer => f.write_str(
+                "the account name contains ':' but there is no issuer, so apps would read the part before it as the issuer",
+            ),
+            Kind::Encoder { position } => write!(
+                f,
+                "unsupported encoder parameter at byte {position}: apps that read it show codes twostep does not verify"
             ),
             Kind::InvalidPercentEncoding { position } => {
                 write!(f, "invalid percent-encoding at byte {position}")
             }
             Kind::InvalidUtf8 => f.write_str("percent-decoded text is not utf-8"),
-            Kind::DuplicateParameter { parameter } => {
-                write!(f, "duplicated parameter {parameter}")
-            }
+            Kind::DuplicateParameter {
+                parameter,
+                position,
+            } => write!(f, "duplicated parameter {parameter} at byte {position}"),
             Kind::MissingSecret => f.write_str("missing secret"),
             Kind::InvalidSecret(_) => f.write_str("invalid secret parameter"),
             Kind::IssuerMismatch => {

@@ -9,7 +9,7 @@ use crate::otp::{Algorithm, Digits, Hotp, Period, Totp};
 use crate::secret::Secret;
 use crate::text::lenient_u64;
 use crate::uri::error::Kind;
-use crate::uri::percent::{decode, decode_text};
+use crate::uri::percent::{decode, decode_text, offset_in};
 use crate::uri::{KeyUri, OtpKind, UriError};
 
 impl KeyUri {
@@ -44,7 +44,7 @@ impl KeyUri {
             Some((issuer, account)) => (Some(issuer), account),
             None => (None, label.as_str()),
         };
-        let params = Params::split(query, is_totp)?;
+        let params = Params::split(text, query, is_totp)?;
         let secret = params.secret(text)?;
         let issuer = params.issuer(text, label_issuer)?;
         let kind = params.kind(text, is_totp)?;
@@ -104,7 +104,8 @@ struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
-    fn split(query: &'a str, is_totp: bool) -> Result<Self, UriError> {
+    /// The parameters of `query` (a slice of `text`); an `encoder` is refused.
+    fn split(text: &str, query: &'a str, is_totp: bool) -> Result<Self, UriError> {
         let mut p = Self::default();
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -121,11 +122,18 @@ impl<'a> Params<'a> {
                 (&mut p.period, "period")
             } else if !is_totp && is("counter") {
                 (&mut p.counter, "counter")
+            } else if is("encoder") {
+                let position = offset_in(text, name);
+                return Err(UriError::new(Kind::Encoder { position }));
             } else {
                 continue;
             };
             if slot.replace(value).is_some() {
-                return Err(UriError::new(Kind::DuplicateParameter { parameter }));
+                let position = offset_in(text, name);
+                return Err(UriError::new(Kind::DuplicateParameter {
+                    parameter,
+                    position,
+                }));
             }
         }
         Ok(p)
@@ -151,6 +159,10 @@ impl<'a> Params<'a> {
             .map(|raw| decode_text(text, raw, true))
             .transpose()?
             .filter(|i| !i.is_empty());
+        if param.as_deref().is_some_and(|p| p.contains(':')) {
+            // Named before a mismatch: the label split at this very colon.
+            return Err(UriError::new(Kind::ColonInIssuer));
+        }
         match (in_label.filter(|i| !i.is_empty()), param) {
             (Some(l), Some(p)) if l != p => Err(UriError::new(Kind::IssuerMismatch)),
             (Some(l), _) => Ok(Some(l.to_owned())),
