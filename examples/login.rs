@@ -28,7 +28,7 @@ fn login(db: &mut Db, guard: &Guard, secret: &Secret, input: &str, now: UnixTime
     loop {
         let old = db.guard_state.clone(); // SELECT guard_state ...
         let state: GuardState = old.parse().unwrap();
-        let (outcome, next) = guard.check(secret, input, now, &state);
+        let (outcome, next) = guard.check(secret, input, now, &state).unwrap();
         if next == state || db.compare_and_swap(&old, &next.to_string()) {
             return outcome; // saved (or nothing to save): now act on it
         }

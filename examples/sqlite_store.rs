@@ -127,11 +127,12 @@ impl Users {
         let text = secret_enc
             .strip_prefix(PLAINTEXT_TAG)
             .ok_or("unknown secret format")?;
-        let key = self.guard.key(&Secret::from_base32_strict(text)?);
+        let secret = Secret::from_base32_strict(text)?;
+        let key = self.guard.key(&secret);
         for _ in 0..MAX_TRIES {
             let (_, old, _) = self.load(id)?;
             let state: GuardState = old.parse()?;
-            let (outcome, next) = self.guard.check_keyed(&key, input, now, &state);
+            let (outcome, next) = self.guard.check(&key, input, now, &state)?;
             // Throttled and locked attempts change nothing: nothing to write.
             // Every other outcome is stored before it is acted on, failures
             // too: a failure that is not stored is never counted.
@@ -220,7 +221,7 @@ fn run(path: &Path) -> Result<()> {
     let first = phone.generate(at(0))?.to_string();
     let (confirmed, state) = users
         .guard
-        .check(&secret, &first, at(0), &GuardState::new());
+        .check(&secret, &first, at(0), &GuardState::new())?;
     if !confirmed.is_accepted() {
         return Err("enrolment not confirmed".into());
     }

@@ -8,6 +8,7 @@
 
 mod check;
 mod error;
+mod key;
 mod outcome;
 mod policy;
 mod state;
@@ -16,12 +17,13 @@ mod tests;
 mod throttle;
 
 pub use error::{ConfigError, StateError};
+pub use key::{Key, Prepared};
 pub use outcome::Outcome;
 pub(crate) use policy::Policy;
 pub use state::State;
 pub use throttle::{Blocked, Throttle};
 
-use crate::otp::{KeyedTotp, Period, Totp, Window};
+use crate::otp::{Period, Totp, Window};
 use crate::secret::Secret;
 use crate::time::UnixTime;
 use throttle::{seconds, small};
@@ -46,9 +48,9 @@ use throttle::{seconds, small};
 /// let state: State = "g1.-.0.0.-".parse()?; // as stored for this user
 ///
 /// let now = UnixTime::from_secs(1_111_111_109);
-/// let (outcome, state) = guard.check(&secret, "081804", now, &state);
+/// let (outcome, state) = guard.check(&secret, "081804", now, &state)?;
 /// assert!(outcome.is_accepted());
-/// let (again, state) = guard.check(&secret, "081804", now, &state);
+/// let (again, state) = guard.check(&secret, "081804", now, &state)?;
 /// assert_eq!(again, Outcome::Replayed); // and it counted as a failure
 /// assert_eq!(state.failures(), 1);
 /// # Ok(()) }
@@ -122,7 +124,7 @@ use throttle::{seconds, small};
 /// // Seven steps later the clock is fixed: its code is at the server's step.
 /// let code = phone.code_at_step(step + 7).to_string();
 /// let later = guard.totp().step_start(step + 7)?;
-/// let (outcome, state) = guard.check(&secret, &code, later, &stale);
+/// let (outcome, state) = guard.check(&secret, &code, later, &stale)?;
 /// assert!(outcome.is_accepted());
 /// assert_eq!((state.drift(), state.failures()), (0, 0));
 /// # Ok(()) }
@@ -151,8 +153,8 @@ use throttle::{seconds, small};
 /// let mut stored = State::new().to_string(); // the database column
 ///
 /// let old: State = stored.parse()?; // both requests read the same row
-/// let (a, new_a) = guard.check(&secret, "081804", now, &old);
-/// let (b, new_b) = guard.check(&secret, "081804", now, &old);
+/// let (a, new_a) = guard.check(&secret, "081804", now, &old)?;
+/// let (b, new_b) = guard.check(&secret, "081804", now, &old)?;
 /// assert!(a.is_accepted() && b.is_accepted()); // neither may act on it yet
 ///
 /// let mut cas = |old: &State, new: &State| {
@@ -162,7 +164,7 @@ use throttle::{seconds, small};
 /// };
 /// assert!(cas(&old, &new_a)); // request A wins: it logs the user in
 /// assert!(!cas(&old, &new_b)); // request B lost the race: retry
-/// let (b, _) = guard.check(&secret, "081804", now, &stored.parse()?);
+/// let (b, _) = guard.check(&secret, "081804", now, &stored.parse()?)?;
 /// assert_eq!(b, Outcome::Replayed);
 /// # Ok(()) }
 /// ```
@@ -304,8 +306,8 @@ impl Guard {
         self.throttle
     }
 
-    /// Prepares the HMAC key for [`Guard::check_keyed`] and
-    /// [`Guard::resync_keyed`] with this guard's TOTP parameters.
+    /// Prepares the HMAC key of `secret` with this guard's TOTP parameters,
+    /// for several [`Guard::check`] or [`Guard::resync`] calls in a row.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::SecretError> {
@@ -315,8 +317,8 @@ impl Guard {
     /// # Ok(()) }
     /// ```
     #[must_use]
-    pub fn key(&self, secret: &Secret) -> KeyedTotp {
-        self.totp.key(secret)
+    pub fn key<'a>(&self, secret: &'a Secret) -> Prepared<'a> {
+        Prepared::new(self.totp, secret)
     }
 
     /// Whether an attempt at `now` would be refused unseen: `None` if it

@@ -83,6 +83,7 @@ fn guard_locking_at(lock: u32) -> Guard {
 /// One round's fresh user, enrolled with its first code a minute before `NOW`.
 struct Account {
     id: i64,
+    secret: Secret,
     phone: KeyedTotp,
     /// The code the phone shows at `NOW`: valid and never used.
     code: String,
@@ -107,9 +108,11 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
     let accounts = (0..ROUNDS)
         .map(|round| {
             let secret = Secret::generate(&mut rng);
-            let phone = guard.key(&secret);
+            let phone = guard.totp().key(&secret);
             let first = phone.generate(at(NOW - 60)).unwrap().to_string();
-            let (confirmed, state) = guard.check(&secret, &first, at(NOW - 60), &GuardState::new());
+            let (confirmed, state) = guard
+                .check(&secret, &first, at(NOW - 60), &GuardState::new())
+                .unwrap();
             assert!(confirmed.is_accepted());
             let (codes, set) = BackupCodeSet::generate(&main.policy, &mut rng).unwrap();
             let id = main
@@ -119,6 +122,7 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
             let backup = codes.iter().map(|c| c.to_string()).collect();
             Account {
                 id,
+                secret,
                 phone,
                 code,
                 backup,
@@ -426,9 +430,7 @@ fn login_without_condition(
 ) -> store::Result<Outcome> {
     let (_, old, _) = users.load(account.id)?;
     let state: GuardState = old.parse()?;
-    let (outcome, next) = users
-        .guard
-        .check_keyed(&account.phone, input, at(NOW), &state);
+    let (outcome, next) = users.guard.check(&account.secret, input, at(NOW), &state)?;
     let sql = "UPDATE users SET guard_state = ?1 WHERE id = ?2";
     users.conn.execute(sql, (next.to_string(), account.id))?;
     Ok(outcome)

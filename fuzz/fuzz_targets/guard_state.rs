@@ -218,6 +218,8 @@ fuzz_target!(|data: &[u8]| {
     guard = guard.with_throttle(throttle(&mut r));
     let secret = secret(r.blob());
     let key = guard.key(&secret);
+    // Prepared with the default parameters, which may differ from the guard's.
+    let foreign = Guard::new(Totp::new()).key(&secret);
     let bound = i64::from(guard.max_drift());
     let mut now = r.u64();
 
@@ -244,12 +246,21 @@ fuzz_target!(|data: &[u8]| {
                         (typed.unwrap_or_default(), step.map(|s| (s, offset)))
                     }
                 };
-                let (outcome, next) = guard.check(&secret, &input, at, &state);
+                let checked = guard.check(&secret, &input, at, &state);
                 assert_eq!(
-                    guard.check_keyed(&key, &input, at, &state),
-                    (outcome, next),
-                    "one-shot and keyed paths agree"
+                    guard.check(&key, &input, at, &state),
+                    checked,
+                    "secret and prepared key agree"
                 );
+                assert_eq!(
+                    guard.check(&foreign, &input, at, &state),
+                    checked,
+                    "a key prepared for other parameters is keyed again"
+                );
+                let Ok((outcome, next)) = checked else {
+                    assert!(current.is_none(), "a time error only without a step");
+                    continue;
+                };
                 let code = Code::parse(&input, guard.totp().digits());
                 let reference = match (&code, center) {
                     (Ok(code), Some(center)) => {
@@ -296,8 +307,13 @@ fuzz_target!(|data: &[u8]| {
                     ([r.text(), r.text()], None)
                 };
                 let pair = [inputs[0].as_str(), inputs[1].as_str()];
-                let (outcome, next) = guard.resync(&secret, pair, at, &state);
-                assert_eq!(guard.resync_keyed(&key, pair, at, &state), (outcome, next));
+                let resynced = guard.resync(&secret, pair, at, &state);
+                assert_eq!(guard.resync(&key, pair, at, &state), resynced);
+                assert_eq!(guard.resync(&foreign, pair, at, &state), resynced);
+                let Ok((outcome, next)) = resynced else {
+                    assert!(current.is_none(), "a time error only without a step");
+                    continue;
+                };
                 let d = guard.totp().digits();
                 let codes = (Code::parse(pair[0], d), Code::parse(pair[1], d));
                 let reference = match (&codes, current) {
@@ -379,10 +395,6 @@ fuzz_target!(|data: &[u8]| {
                     i128::from(m.step()) - i128::from(current)
                 );
                 assert_eq!(reference, Some(Ok(m.step())), "equals the reference");
-            }
-            Outcome::Time(_) => {
-                assert!(current.is_none());
-                assert_eq!(next, state);
             }
             Outcome::Malformed(_) | Outcome::Invalid | Outcome::Replayed => {
                 assert_eq!(next, guard.record_failure(at, &state));

@@ -4,7 +4,6 @@ use super::Blocked;
 #[cfg(doc)]
 use super::{Guard, State};
 use crate::otp::{CodeError, Match};
-use crate::time::TimeError;
 
 /// What a [`Guard`] decided about one attempt.
 ///
@@ -18,7 +17,7 @@ use crate::time::TimeError;
 /// use twostep::guard::{State, Outcome};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let now = UnixTime::from_secs(59);
-/// let (outcome, state) = Guard::new(Totp::new()).check(&secret, "287082", now, &State::new());
+/// let (outcome, state) = Guard::new(Totp::new()).check(&secret, "287082", now, &State::new())?;
 /// assert!(outcome.is_accepted());
 /// let Outcome::Accepted(m) = outcome else { return Ok(()) };
 /// assert_eq!(state.last_step(), Some(m.step()));
@@ -47,9 +46,6 @@ pub enum Outcome {
     /// Hard lock: nothing was looked at, nothing counted. Recovery goes
     /// through the application (see [`State::reset_failures`]).
     Locked,
-    /// `now` has no time step (before the TOTP's T0): a server
-    /// configuration error, not the user's. Nothing counted, state unchanged.
-    Time(TimeError),
 }
 
 impl Outcome {
