@@ -24,10 +24,8 @@ use std::thread;
 
 use rand_core::SeedableRng;
 use store::{Recovery, Users};
-use twostep::{
-    BackupCodeSet, BackupPolicy, Guard, GuardState, KeyedTotp, Outcome, Secret, Throttle, Totp,
-    UnixTime,
-};
+use twostep::guard::{Outcome, State as GuardState, Throttle};
+use twostep::{BackupCodeSet, BackupPolicy, Guard, KeyedTotp, Secret, Totp, UnixTime};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 200;
@@ -210,8 +208,44 @@ fn same_totp_code_logs_in_exactly_once() {
             accepted.first().copied(),
             "round {round}"
         );
-        // Every replay was stored as a failure: none lost.
-        assert_eq!(state.failures(), (THREADS - 1) as u32, "round {round}");
+        // A replay is a right code: no failure stored, no back-off started,
+        // so the user who just signed in is not throttled.
+        assert_eq!(
+            (state.failures(), state.blocked_until()),
+            (0, None),
+            "round {round}"
+        );
+    }
+}
+
+#[test]
+fn a_double_submit_under_the_default_throttle_throttles_nobody() {
+    let fx = fixture("double-submit", Guard::new(Totp::new()));
+    let rounds = race(&fx, |_, users, account| {
+        users
+            .login(account.id, &account.code, at(NOW))
+            .map_err(|e| e.to_string())
+    });
+    for (round, (account, results)) in fx.accounts.iter().zip(&rounds).enumerate() {
+        let accepted = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Outcome::Accepted(_))))
+            .count();
+        let replayed = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Outcome::Replayed)))
+            .count();
+        assert_eq!(
+            (accepted, replayed),
+            (1, THREADS - 1),
+            "round {round}: {results:?}"
+        );
+        let state = stored_state(&fx.main, account.id);
+        assert_eq!(
+            fx.main.guard.blocked(at(NOW), &state),
+            None,
+            "round {round}"
+        );
     }
 }
 
@@ -404,17 +438,26 @@ fn lock_holds_under_a_burst_and_a_backup_code_releases_it() {
             Outcome::Locked
         );
         assert_eq!(stored_state(main, account.id), state);
-        // A backup code is the way out: spent, failures cleared, login works.
+        // A backup code is the way out, once the maximum back-off that the
+        // locking failure started has passed: refused unseen before it.
+        assert_eq!(
+            main.redeem_backup(account.id, &account.backup[3], at(NOW))
+                .unwrap(),
+            Recovery::Throttled
+        );
+        assert_eq!(stored_state(main, account.id), state);
+        let later = NOW + main.guard.throttle().max_delay().whole_seconds() as u64;
         let recovery = main
-            .redeem_backup(account.id, &account.backup[3], at(NOW))
+            .redeem_backup(account.id, &account.backup[3], at(later))
             .unwrap();
         assert!(
             matches!(recovery, Recovery::Redeemed { slot: 3, .. }),
             "round {round}"
         );
         assert_eq!(stored_state(main, account.id).failures(), 0);
+        let code = account.phone.generate(at(later)).unwrap().to_string();
         assert!(
-            main.login(account.id, &account.code, at(NOW))
+            main.login(account.id, &code, at(later))
                 .unwrap()
                 .is_accepted()
         );

@@ -154,7 +154,8 @@ fn replay_of_any_spent_step_in_the_window_is_distinguished() {
             .check(&key, &key.code_at_step(s).to_string(), at(NOW), &state)
             .unwrap();
         assert_eq!(o, Outcome::Replayed, "step {s}");
-        assert_eq!(next.failures(), 1);
+        // A replay is refused but not counted: the state stays as it was.
+        assert_eq!(next, state);
         assert_eq!(next.last_step(), Some(step));
     }
     let (o, _) = guard
@@ -259,7 +260,7 @@ fn enrolment_confirmation_records_the_step_so_the_first_login_cannot_replay_it()
     // First login ten seconds later, same code still on the phone's screen.
     let (o, after) = guard.check(&secret, &shown, at(NOW + 13), &stored).unwrap();
     assert_eq!(o, Outcome::Replayed);
-    assert_eq!(after.failures(), 1);
+    assert_eq!((after, after.failures()), (stored, 0));
     // The next code logs in.
     let (o, _) = guard
         .check(&secret, &phone_code(&phone, NOW + 30), at(NOW + 31), &after)
@@ -292,8 +293,9 @@ fn compare_and_swap_lets_only_one_of_two_racing_requests_spend_a_code() {
     let fresh: State = row.parse().unwrap();
     let (b, new_b) = guard.check(&key, &code, at(NOW + 1), &fresh).unwrap();
     assert_eq!(b, Outcome::Replayed);
-    assert!(cas(&mut row, &fresh, &new_b));
-    assert_eq!(row.parse::<State>().unwrap().failures(), 1);
+    // Nothing to store for a replay: the row stays as the winner left it.
+    assert_eq!(new_b, fresh);
+    assert_eq!(row.parse::<State>().unwrap().failures(), 0);
 }
 
 #[test]
@@ -328,7 +330,8 @@ fn resync_needs_consecutive_fresh_steps_and_counts_failures() {
     let (o, s) = guard
         .resync(&key, [&code(step + 4), &code(step + 5)], at(NOW), &spent)
         .unwrap();
-    assert_eq!((o, s.failures()), (Outcome::Replayed, 1));
+    assert_eq!((o, s.failures()), (Outcome::Replayed, 0));
+    assert_eq!(s, spent);
     let (o, _) = guard
         .resync(&key, [&code(step + 5), &code(step + 6)], at(NOW), &spent)
         .unwrap();
@@ -747,9 +750,12 @@ proptest! {
                     Some(guard.resync(&key, [&a, &b], at(t), &state).unwrap())
                 }
                 Op::Backup { ok } => {
-                    if blocked.is_none() {
-                        state = if ok { state.reset_failures() } else { guard.record_failure(at(t), &state) };
-                    }
+                    // The backup gate: the back-off, never the lock.
+                    state = match guard.recovery_blocked(at(t), &state) {
+                        None if ok => state.reset_failures(),
+                        None => guard.record_failure(at(t), &state),
+                        Some(_) => guard.cap_back_off(at(t), &state),
+                    };
                     None
                 }
                 Op::Clock(offset) => { phone_offset = i64::from(offset); None }
@@ -757,7 +763,14 @@ proptest! {
             if let Some((outcome, next)) = result {
                 if blocked.is_some() {
                     prop_assert_eq!(outcome, Outcome::from(blocked.unwrap()));
-                    prop_assert_eq!(next, state);
+                    prop_assert_eq!(next, guard.cap_back_off(at(t), &state));
+                }
+                if outcome == Outcome::Replayed {
+                    prop_assert_eq!(next, state, "a replay is not counted");
+                }
+                // No wait beyond the throttle's maximum delay, whatever the clock did.
+                if let Outcome::Throttled { retry_after } = outcome {
+                    prop_assert!(retry_after <= guard.throttle().max_delay());
                 }
                 if let Outcome::Accepted(m) = outcome {
                     prop_assert!(accepted.iter().all(|&s| s < m.step()), "step {} accepted again", m.step());
@@ -782,7 +795,8 @@ proptest! {
     }
 
     /// Any throttled or locked state refuses every input, the right code
-    /// included, and is returned unchanged.
+    /// included, and is returned unchanged but for a deadline beyond the
+    /// maximum delay, which is brought to the maximum delay.
     #[test]
     fn throttled_accepts_nothing(
         failures in 0u32..200,
@@ -802,11 +816,12 @@ proptest! {
             let (o, next) = guard.check(&key, input, at(NOW), &state).unwrap();
             let refused = matches!(o, Outcome::Throttled { .. } | Outcome::Locked);
             prop_assert!(refused, "{:?}", o);
-            prop_assert_eq!(next, state);
+            prop_assert_eq!(next, guard.cap_back_off(at(NOW), &state));
+            prop_assert_eq!(next == state, wait_left <= 900);
         }
         let (o, next) = guard.resync(&key, [&right, &right], at(NOW), &state).unwrap();
         prop_assert!(!o.is_accepted());
-        prop_assert_eq!(next, state);
+        prop_assert_eq!(next, guard.cap_back_off(at(NOW), &state));
     }
 
     /// Canonical text round-trips exactly, through the state and back.
@@ -941,18 +956,20 @@ fn guard_state_serde_explains_what_it_expects() {
 }
 
 #[test]
-fn the_locking_failure_sets_no_back_off_deadline() {
+fn the_locking_failure_starts_the_maximum_back_off_for_backup_codes() {
     use twostep::Guard;
     use twostep::guard::{Blocked, State};
     let guard = Guard::new(Totp::new());
     let now = UnixTime::from_secs(10_000);
     let nine: State = "g1.-.0.9.-".parse().unwrap();
     let locked = guard.record_failure(now, &nine);
-    // The lock lasts until reset_failures: no timer is stored for it.
-    assert_eq!(locked.to_string(), "g1.-.0.10.-");
+    // The lock lasts until reset_failures, whatever the time; the deadline
+    // stored with it is the maximum back-off, for backup codes only.
+    assert_eq!(locked.to_string(), "g1.-.0.10.10900");
     assert_eq!(guard.blocked(now, &locked), Some(Blocked::Locked));
     let much_later = UnixTime::from_secs(10_000 + 86_400 * 365);
     assert_eq!(guard.blocked(much_later, &locked), Some(Blocked::Locked));
+    assert_eq!(guard.recovery_blocked(much_later, &locked), None);
 }
 
 #[test]
@@ -1019,4 +1036,135 @@ fn a_key_prepared_by_another_guard_is_checked_with_this_guards_parameters() {
     // And the six-digit guard refuses the eight-digit code as malformed.
     let (o, _) = default.check(&foreign, &code, now, &fresh).unwrap();
     assert!(matches!(o, Outcome::Malformed(_)));
+}
+
+// ------------------------------------------- one gate for every code kind
+
+/// The gate an application asks before looking at a backup code.
+fn backup_gate(guard: &Guard, now: UnixTime, state: &State) -> Option<Blocked> {
+    guard.recovery_blocked(now, state)
+}
+
+#[test]
+fn backup_codes_pass_the_lock_but_each_attempt_after_it_waits_the_maximum_back_off() {
+    let guard = Guard::new(Totp::new());
+    let max = guard.throttle().max_delay().whole_seconds() as u64;
+    let mut state = State::new();
+    let mut t = NOW;
+    // Ten wrong TOTP codes, each waiting out its back-off: locked.
+    while guard.blocked(at(t), &state) != Some(Blocked::Locked) {
+        if let Some(Blocked::Throttled { retry_after }) = guard.blocked(at(t), &state) {
+            t += retry_after.whole_seconds() as u64;
+        }
+        state = guard.record_failure(at(t), &state);
+    }
+    // Locked for TOTP codes, whenever.
+    assert_eq!(guard.blocked(at(t + 86_400), &state), Some(Blocked::Locked));
+    // 200 wrong backup codes in the same second as the lock: none looked at.
+    let looked_at = (0..200)
+        .filter(|_| {
+            let open = backup_gate(&guard, at(t), &state).is_none();
+            if open {
+                state = guard.record_failure(at(t), &state);
+            }
+            open
+        })
+        .count();
+    assert_eq!(looked_at, 0, "backup attempts in the second of the lock");
+    // After the maximum back-off one is looked at; failing, it starts another.
+    assert!(backup_gate(&guard, at(t + max - 1), &state).is_some());
+    assert_eq!(backup_gate(&guard, at(t + max), &state), None);
+    state = guard.record_failure(at(t + max), &state);
+    assert_eq!(
+        backup_gate(&guard, at(t + max), &state),
+        Some(Blocked::Throttled {
+            retry_after: guard.throttle().max_delay()
+        })
+    );
+    // A right backup code after that wait is looked at, and the reset opens TOTP again.
+    assert_eq!(backup_gate(&guard, at(t + 2 * max), &state), None);
+    assert_eq!(
+        guard.blocked(at(t + 2 * max), &state.reset_failures()),
+        None
+    );
+}
+
+// ------------------------------------------------------------- replays
+
+#[test]
+fn a_replayed_code_counts_toward_neither_the_back_off_nor_the_lock() {
+    let guard = Guard::new(Totp::new());
+    let owned = secret();
+    let key = guard.key(&owned);
+    let code = phone_code(&key, NOW);
+    let (o, signed_in) = guard.check(&key, &code, at(NOW), &State::new()).unwrap();
+    assert!(o.is_accepted());
+    // A double submit, twenty times over: each refused as a replay, nothing counted.
+    for k in 0..20 {
+        let (o, next) = guard.check(&key, &code, at(NOW + 1), &signed_in).unwrap();
+        assert_eq!(o, Outcome::Replayed, "submit {k}");
+        assert_eq!(next, signed_in, "submit {k}");
+    }
+    // The same for a resync over spent steps.
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let (c1, c2) = (
+        key.code_at_step(step - 1).to_string(),
+        key.code_at_step(step).to_string(),
+    );
+    let (o, next) = guard
+        .resync(&key, [&c1, &c2], at(NOW + 1), &signed_in)
+        .unwrap();
+    assert_eq!(o, Outcome::Replayed);
+    assert_eq!(next, signed_in);
+    // The user who just signed in is not throttled.
+    assert_eq!(guard.blocked(at(NOW + 1), &signed_in), None);
+    let next_code = phone_code(&key, NOW + 30);
+    let (o, _) = guard
+        .check(&key, &next_code, at(NOW + 30), &signed_in)
+        .unwrap();
+    assert!(o.is_accepted());
+}
+
+// ------------------------------------------- a clock that stepped back
+
+#[test]
+fn a_back_off_deadline_beyond_the_maximum_delay_waits_the_maximum_delay() {
+    let guard = Guard::new(Totp::new());
+    let max = guard.throttle().max_delay();
+    let owned = secret();
+    let key = guard.key(&owned);
+    // Four failures while the host clock ran 30 days ahead, then corrected.
+    let ahead = NOW + 30 * 86_400;
+    let mut state = State::new();
+    for _ in 0..4 {
+        state = guard.record_failure(at(ahead), &state);
+    }
+    let right = phone_code(&key, NOW);
+    let (o, refused) = guard.check(&key, &right, at(NOW), &state).unwrap();
+    let Outcome::Throttled { retry_after } = o else {
+        panic!("{o:?}")
+    };
+    assert!(retry_after <= max, "{retry_after}");
+    for gate in [
+        guard.blocked(at(NOW), &state),
+        backup_gate(&guard, at(NOW), &state),
+    ] {
+        let Some(Blocked::Throttled { retry_after }) = gate else {
+            panic!("{gate:?}")
+        };
+        assert!(retry_after <= max, "{retry_after}");
+    }
+    // Once the maximum delay has passed, the right code gets in.
+    let later = NOW + max.whole_seconds() as u64;
+    let code = phone_code(&key, later);
+    let (o, _) = guard.check(&key, &code, at(later), &refused).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    // At the end of time: the wait is still at most the maximum delay.
+    for (deadline, now) in [(u64::MAX, u64::MAX - 5), (u64::MAX, 0), (u64::MAX, NOW)] {
+        let state: State = format!("g1.-.0.4.{deadline}").parse().unwrap();
+        let Some(Blocked::Throttled { retry_after }) = guard.blocked(at(now), &state) else {
+            panic!("blocked at {now}")
+        };
+        assert!(retry_after <= max, "{retry_after} at {now}");
+    }
 }

@@ -10,11 +10,14 @@
 //! Oracles: nothing panics; a text that parses prints back identically and
 //! re-parses equal; every state after every transition round-trips through
 //! its text and fits `State::MAX_LEN`; nothing is accepted (and the
-//! state does not change) while `blocked` says throttled or locked, and the
-//! outcome is exactly that block; no step is accepted twice and every
-//! accepted step lies above the last one; an acceptance records its step,
-//! clears the failures and leaves |drift| ≤ the bound; every other counted
-//! outcome is exactly `record_failure`; `check` and `resync` equal an
+//! state does not change, but for a back-off deadline capped at the maximum
+//! delay) while `blocked` says throttled or locked, the outcome is exactly
+//! that block and no wait exceeds the maximum delay; no step is accepted
+//! twice and every accepted step lies above the last one; an acceptance
+//! records its step, clears the failures and leaves |drift| ≤ the bound; a
+//! replay changes nothing; every other counted outcome is exactly
+//! `record_failure`; a failure at the lock leaves backup codes (the
+//! `recovery_blocked` gate) the maximum back-off; `check` and `resync` equal an
 //! independent reference scan of the window / resync range (so an accepted
 //! step's code equals the input); the real code of a fresh step in the
 //! window is accepted; a punished failure blocks the next attempt at once
@@ -342,6 +345,12 @@ fuzz_target!(|data: &[u8]| {
                 match guard.throttle().after(next.failures()) {
                     Some(Blocked::Locked) => {
                         assert_eq!(guard.blocked(at, &next), Some(Blocked::Locked));
+                        // Backup codes pass the lock, after the maximum back-off.
+                        let max = guard.throttle().max_delay();
+                        if now.checked_add(max.whole_seconds() as u64).is_some() {
+                            let wait = Some(Blocked::Throttled { retry_after: max });
+                            assert_eq!(guard.recovery_blocked(at, &next), wait);
+                        }
                     }
                     // Unless the back-off's end saturates at the end of time
                     // (`now` = u64::MAX s): no later instant is representable.
@@ -375,7 +384,14 @@ fuzz_target!(|data: &[u8]| {
         round_trip(&next);
         if let Some(b) = blocked {
             assert_eq!(outcome, Outcome::from(b), "refused unseen while blocked");
-            assert_eq!(next, state, "nothing counted while blocked");
+            assert_eq!(
+                next,
+                guard.cap_back_off(at, &state),
+                "nothing counted while blocked"
+            );
+            if let Outcome::Throttled { retry_after } = outcome {
+                assert!(retry_after <= guard.throttle().max_delay(), "wait capped");
+            }
             continue;
         }
         match outcome {
@@ -396,12 +412,14 @@ fuzz_target!(|data: &[u8]| {
                 );
                 assert_eq!(reference, Some(Ok(m.step())), "equals the reference");
             }
-            Outcome::Malformed(_) | Outcome::Invalid | Outcome::Replayed => {
+            Outcome::Replayed => {
+                assert_eq!(next, state, "a replay is not counted");
+                assert_eq!(reference, Some(Err(())));
+            }
+            Outcome::Malformed(_) | Outcome::Invalid => {
                 assert_eq!(next, guard.record_failure(at, &state));
-                match outcome {
-                    Outcome::Invalid => assert_eq!(reference, None),
-                    Outcome::Replayed => assert_eq!(reference, Some(Err(()))),
-                    _ => {}
+                if outcome == Outcome::Invalid {
+                    assert_eq!(reference, None);
                 }
             }
             other => panic!("{other:?} without a block"),

@@ -80,8 +80,9 @@ impl Guard {
     /// later step, whose offset becomes the learned drift; the later step is
     /// recorded and the failures cleared. A pair touching a step at or below
     /// the last accepted one is [`Outcome::Replayed`] (refusing it keeps
-    /// every step single-use); otherwise [`Outcome::Invalid`] or
-    /// [`Outcome::Malformed`], each counted as one failure.
+    /// every step single-use; not counted as a failure); otherwise
+    /// [`Outcome::Invalid`] or [`Outcome::Malformed`], each counted as one
+    /// failure.
     ///
     /// A resync is for a device whose clock is *off*. After the user fixes
     /// the clock, no second resync is needed (and one with codes from steps
@@ -150,7 +151,9 @@ impl Guard {
         evaluate: impl FnOnce(T) -> (Outcome, State),
     ) -> (Outcome, State) {
         if let Some(blocked) = self.blocked(now, state) {
-            return (blocked.into(), *state);
+            // Refused unseen; only a deadline left by a clock that stepped
+            // back changes (to the maximum delay).
+            return (blocked.into(), self.cap_back_off(now, state));
         }
         match parse() {
             Ok(parsed) => evaluate(parsed),
@@ -160,7 +163,8 @@ impl Guard {
 
     /// The ending of a check and a resync: a fresh match is accepted (its
     /// step recorded, the failures cleared, the drift from `drift`), a match
-    /// only at spent steps is a replay, nothing is invalid.
+    /// only at spent steps is a replay (state unchanged), no match is
+    /// invalid (one failure).
     fn ending(
         &self,
         found: Found,
@@ -179,7 +183,9 @@ impl Guard {
             };
             (Outcome::Accepted(m), next)
         } else if found.spent() {
-            (Outcome::Replayed, self.record_failure(now, state))
+            // A right code, spent before: it tells a guesser nothing, so it
+            // counts toward neither the back-off nor the lock.
+            (Outcome::Replayed, *state)
         } else {
             (Outcome::Invalid, self.record_failure(now, state))
         }

@@ -36,7 +36,8 @@ pub enum Outcome {
     /// The code matches no step in the window. Counts as a failure.
     Invalid,
     /// The code matches only steps at or below the last accepted one: it was
-    /// used before. Counts as a failure.
+    /// used before. Not counted as a failure: a right code typed twice (a
+    /// double submit) tells a guesser nothing.
     Replayed,
     /// Back-off is in force: nothing was looked at, nothing counted.
     Throttled {
@@ -44,7 +45,8 @@ pub enum Outcome {
         retry_after: time::Duration,
     },
     /// Hard lock: nothing was looked at, nothing counted. Recovery goes
-    /// through the application (see [`State::reset_failures`]).
+    /// through the application: a backup code (see
+    /// [`Guard::recovery_blocked`]), then [`State::reset_failures`].
     Locked,
 }
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::test_counter::{HMAC, count};
+use crate::time::UnixTime;
 
 fn evaluations() -> u64 {
     count(&HMAC)
