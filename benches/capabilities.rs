@@ -40,13 +40,25 @@ fn guard(c: &mut Criterion) {
     let miss = missing_code(&Totp::default(), &s, now_step(), 1);
     let fresh = GuardState::new();
     g.bench_function("keyed/accepted", |b| {
-        b.iter(|| guard.check_keyed(&key, black_box(&good), now, black_box(&fresh)))
+        b.iter(|| {
+            guard
+                .check(&key, black_box(&good), now, black_box(&fresh))
+                .unwrap()
+        })
     });
     g.bench_function("keyed/invalid", |b| {
-        b.iter(|| guard.check_keyed(&key, black_box(&miss), now, black_box(&fresh)))
+        b.iter(|| {
+            guard
+                .check(&key, black_box(&miss), now, black_box(&fresh))
+                .unwrap()
+        })
     });
     g.bench_function("one-shot/invalid", |b| {
-        b.iter(|| guard.check(black_box(&s), black_box(&miss), now, black_box(&fresh)))
+        b.iter(|| {
+            guard
+                .check(black_box(&s), black_box(&miss), now, black_box(&fresh))
+                .unwrap()
+        })
     });
     // The peer: a bare verify over the same window (the guard's ±1, no drift).
     let window = guard.window();

@@ -78,7 +78,10 @@ impl Service {
     /// A login with the app's code. Failures are stored too: they feed the throttle.
     fn login(&mut self, t: u64, what: &str, code: &str) {
         let outcome = compare_and_swap(&mut self.row, |old| {
-            let (outcome, next) = self.guard.check(&self.secret, code, at(t), &old.guard());
+            let (outcome, next) = self
+                .guard
+                .check(&self.secret, code, at(t), &old.guard())
+                .unwrap();
             (outcome, Row::new(next, &old.backup_codes))
         });
         self.log(t, &format!("{what}: {}", message(&outcome)));
@@ -87,7 +90,10 @@ impl Service {
     /// A resync: two consecutive codes re-learn the phone's clock drift.
     fn resync(&mut self, t: u64, codes: [&str; 2]) {
         let outcome = compare_and_swap(&mut self.row, |old| {
-            let (outcome, next) = self.guard.resync(&self.secret, codes, at(t), &old.guard());
+            let (outcome, next) = self
+                .guard
+                .resync(&self.secret, codes, at(t), &old.guard())
+                .unwrap();
             (outcome, Row::new(next, &old.backup_codes))
         });
         let ([c1, c2], said) = (codes, message(&outcome));
@@ -214,12 +220,14 @@ fn main() -> Result<(), Error> {
     #[cfg(not(feature = "qr"))]
     println!("(the QR code needs the `qr` feature, on by default)");
     let scanned = KeyUri::parse(&uri.to_uri_string())?; // Ana's app scans it
-    let app = guard.key(scanned.secret());
+    let app = guard.totp().key(scanned.secret());
     let mut phone = Phone { app, offset: 0 };
 
     // The first code confirms the enrolment (and its step is spent).
     let code = phone.code(5);
-    let (outcome, state) = guard.check(&secret, &code, at(5), &GuardState::new());
+    let (outcome, state) = guard
+        .check(&secret, &code, at(5), &GuardState::new())
+        .unwrap();
     let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
     let row = Row::new(state, set);
     let mut svc = Service {
@@ -285,7 +293,7 @@ fn main() -> Result<(), Error> {
     svc.login(960, &format!("time zone fixed, {code}"), &code);
 
     // 3. The app shows the code of another account (another secret).
-    let app = svc.guard.key(&Secret::generate(&mut rng));
+    let app = svc.guard.totp().key(&Secret::generate(&mut rng));
     let other = Phone { app, offset: 0 };
     let (c1, c2) = (other.code(1200), other.code(1235));
     svc.login(1208, &format!("wrong account, {c1}"), &c1);

@@ -24,7 +24,8 @@ use std::time::Duration;
 
 use rand_core::SeedableRng;
 use rusqlite::{Connection, named_params};
-use twostep::{BackupCodeSet, BackupPolicy, Blocked, Guard, GuardState, Outcome};
+use twostep::guard::{Outcome, State as GuardState};
+use twostep::{BackupCodeSet, BackupPolicy, Guard};
 use twostep::{RedeemResult, Secret, Totp, UnixTime};
 
 /// Errors from the database, a stored value that does not parse, or contention.
@@ -55,6 +56,8 @@ pub enum Recovery {
     /// Not one of the user's codes, or not a code at all. Counted.
     Invalid,
     /// The guard's back-off is in force: refused unseen, nothing counted.
+    /// After the hard lock each failed backup code starts the maximum
+    /// back-off, so a locked user can still recover, slowly enough.
     Throttled,
 }
 
@@ -127,11 +130,12 @@ impl Users {
         let text = secret_enc
             .strip_prefix(PLAINTEXT_TAG)
             .ok_or("unknown secret format")?;
-        let key = self.guard.key(&Secret::from_base32_strict(text)?);
+        let secret = Secret::from_base32_strict(text)?;
+        let key = self.guard.key(&secret);
         for _ in 0..MAX_TRIES {
             let (_, old, _) = self.load(id)?;
             let state: GuardState = old.parse()?;
-            let (outcome, next) = self.guard.check_keyed(&key, input, now, &state);
+            let (outcome, next) = self.guard.check(&key, input, now, &state)?;
             // Throttled and locked attempts change nothing: nothing to write.
             // Every other outcome is stored before it is acted on, failures
             // too: a failure that is not stored is never counted.
@@ -149,10 +153,17 @@ impl Users {
         for _ in 0..MAX_TRIES {
             let (_, old_guard, old_set) = self.load(id)?;
             let state: GuardState = old_guard.parse()?;
-            // Back-off applies here too. The hard lock does not: the guard's
-            // docs name backup codes (unguessable) as the way out of it.
-            if let Some(Blocked::Throttled { .. }) = self.guard.blocked(now, &state) {
-                return Ok(Recovery::Throttled);
+            // The gate for backup codes: the back-off applies (each failure at
+            // or after the lock starts the maximum one), the lock does not:
+            // a backup code (unguessable) is the way out of it.
+            if self.guard.recovery_blocked(now, &state).is_some() {
+                // Refused unseen. Store the state only if a deadline left by
+                // a server clock that stepped back was capped.
+                let capped = self.guard.cap_back_off(now, &state);
+                if capped == state || self.swap_guard(id, &old_guard, &capped.to_string())? {
+                    return Ok(Recovery::Throttled);
+                }
+                continue;
             }
             let result = match &old_set {
                 Some(text) => text.parse::<BackupCodeSet>()?.redeem(input, &self.policy)?,
@@ -220,7 +231,7 @@ fn run(path: &Path) -> Result<()> {
     let first = phone.generate(at(0))?.to_string();
     let (confirmed, state) = users
         .guard
-        .check(&secret, &first, at(0), &GuardState::new());
+        .check(&secret, &first, at(0), &GuardState::new())?;
     if !confirmed.is_accepted() {
         return Err("enrolment not confirmed".into());
     }

@@ -8,6 +8,8 @@
 
 mod check;
 mod error;
+mod gate;
+mod key;
 mod outcome;
 mod policy;
 mod state;
@@ -16,15 +18,15 @@ mod tests;
 mod throttle;
 
 pub use error::{ConfigError, StateError};
+pub use key::{Key, Prepared};
 pub use outcome::Outcome;
 pub(crate) use policy::Policy;
 pub use state::State;
 pub use throttle::{Blocked, Throttle};
 
-use crate::otp::{KeyedTotp, Period, Totp, Window};
+use crate::otp::{Period, Totp, Window};
 use crate::secret::Secret;
-use crate::time::UnixTime;
-use throttle::{seconds, small};
+use throttle::small;
 
 /// The login policy around TOTP: a window, a drift bound and a [`Throttle`].
 ///
@@ -46,18 +48,19 @@ use throttle::{seconds, small};
 /// let state: State = "g1.-.0.0.-".parse()?; // as stored for this user
 ///
 /// let now = UnixTime::from_secs(1_111_111_109);
-/// let (outcome, state) = guard.check(&secret, "081804", now, &state);
+/// let (outcome, state) = guard.check(&secret, "081804", now, &state)?;
 /// assert!(outcome.is_accepted());
-/// let (again, state) = guard.check(&secret, "081804", now, &state);
-/// assert_eq!(again, Outcome::Replayed); // and it counted as a failure
-/// assert_eq!(state.failures(), 1);
+/// let (again, state) = guard.check(&secret, "081804", now, &state)?;
+/// assert_eq!(again, Outcome::Replayed); // refused, but not counted as a failure
+/// assert_eq!(state.failures(), 0);
 /// # Ok(()) }
 /// ```
 ///
 /// # Order of a check
 ///
 /// 1. Throttled or locked ([`Guard::blocked`]): refused before the input is
-///    parsed or any HMAC computed; the state is unchanged.
+///    parsed or any HMAC computed; nothing is counted (the state changes
+///    only where [`Guard::cap_back_off`] says).
 /// 2. Malformed input: [`Outcome::Malformed`], counted as a failure.
 /// 3. Every step of the window centred on the current step plus the learned
 ///    drift, and, while that drift is not zero, of the same window centred
@@ -65,8 +68,10 @@ use throttle::{seconds, small};
 ///    compared in constant time, in one pass with no early exit. A match at a
 ///    step above the last accepted one is [`Outcome::Accepted`] (the step
 ///    nearest the learned centre wins, then the one nearest the current
-///    step); a match only at spent steps is [`Outcome::Replayed`]; no match
-///    is [`Outcome::Invalid`]. Both count as failures.
+///    step); a match only at spent steps is [`Outcome::Replayed`], not
+///    counted (a right code typed twice, by a double submit for instance,
+///    tells a guesser nothing, and must not throttle the user who just
+///    signed in); no match is [`Outcome::Invalid`], counted as a failure.
 /// 4. On success: the matched step is recorded, the failures cleared and the
 ///    drift updated (below).
 ///
@@ -122,7 +127,7 @@ use throttle::{seconds, small};
 /// // Seven steps later the clock is fixed: its code is at the server's step.
 /// let code = phone.code_at_step(step + 7).to_string();
 /// let later = guard.totp().step_start(step + 7)?;
-/// let (outcome, state) = guard.check(&secret, &code, later, &stale);
+/// let (outcome, state) = guard.check(&secret, &code, later, &stale)?;
 /// assert!(outcome.is_accepted());
 /// assert_eq!((state.drift(), state.failures()), (0, 0));
 /// # Ok(()) }
@@ -151,8 +156,8 @@ use throttle::{seconds, small};
 /// let mut stored = State::new().to_string(); // the database column
 ///
 /// let old: State = stored.parse()?; // both requests read the same row
-/// let (a, new_a) = guard.check(&secret, "081804", now, &old);
-/// let (b, new_b) = guard.check(&secret, "081804", now, &old);
+/// let (a, new_a) = guard.check(&secret, "081804", now, &old)?;
+/// let (b, new_b) = guard.check(&secret, "081804", now, &old)?;
 /// assert!(a.is_accepted() && b.is_accepted()); // neither may act on it yet
 ///
 /// let mut cas = |old: &State, new: &State| {
@@ -162,7 +167,7 @@ use throttle::{seconds, small};
 /// };
 /// assert!(cas(&old, &new_a)); // request A wins: it logs the user in
 /// assert!(!cas(&old, &new_b)); // request B lost the race: retry
-/// let (b, _) = guard.check(&secret, "081804", now, &stored.parse()?);
+/// let (b, _) = guard.check(&secret, "081804", now, &stored.parse()?)?;
 /// assert_eq!(b, Outcome::Replayed);
 /// # Ok(()) }
 /// ```
@@ -304,8 +309,8 @@ impl Guard {
         self.throttle
     }
 
-    /// Prepares the HMAC key for [`Guard::check_keyed`] and
-    /// [`Guard::resync_keyed`] with this guard's TOTP parameters.
+    /// Prepares the HMAC key of `secret` with this guard's TOTP parameters,
+    /// for several [`Guard::check`] or [`Guard::resync`] calls in a row.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::SecretError> {
@@ -315,82 +320,8 @@ impl Guard {
     /// # Ok(()) }
     /// ```
     #[must_use]
-    pub fn key(&self, secret: &Secret) -> KeyedTotp {
-        self.totp.key(secret)
-    }
-
-    /// Whether an attempt at `now` would be refused unseen: `None` if it
-    /// would be looked at. Use it before any other second-factor check
-    /// (backup codes) that shares the counter.
-    ///
-    /// For backup codes, honour [`Blocked::Throttled`] (wait out the back-off)
-    /// but not [`Blocked::Locked`]: a backup code is the documented way out
-    /// of the hard lock, and at 50 bits or more it cannot be guessed online.
-    /// A redeemed code then calls [`State::reset_failures`], stored in
-    /// the same compare-and-swap as the spent backup set (the guard state
-    /// alone may not change, so the condition must cover both columns; see
-    /// `examples/sqlite_store.rs`).
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::guard::StateError> {
-    /// use twostep::{Guard, Totp, UnixTime};
-    /// use twostep::guard::{Blocked, State};
-    /// let guard = Guard::new(Totp::new());
-    /// let state: State = "g1.-.0.4.1030".parse()?;
-    /// let retry_after = time::Duration::seconds(30);
-    /// assert_eq!(guard.blocked(UnixTime::from_secs(1000), &state), Some(Blocked::Throttled { retry_after }));
-    /// assert_eq!(guard.blocked(UnixTime::from_secs(1030), &state), None);
-    /// # Ok(()) }
-    /// ```
-    #[must_use]
-    pub fn blocked(&self, now: UnixTime, state: &State) -> Option<Blocked> {
-        if state.failures >= self.throttle.lock_after() {
-            return Some(Blocked::Locked);
-        }
-        let left = state
-            .blocked_until?
-            .as_secs()
-            .checked_sub(now.as_secs())
-            .filter(|&left| left > 0)?;
-        Some(Blocked::Throttled {
-            retry_after: seconds(left),
-        })
-    }
-
-    /// The state after one more failed attempt at `now`: the count rises and
-    /// the back-off of [`Throttle::after`] starts. [`Guard::check`] calls it
-    /// for every counted failure; call it yourself for failed backup-code or
-    /// other second-factor attempts so that they share the counter.
-    ///
-    /// ```
-    /// use twostep::{Guard, Totp, UnixTime};
-    /// use twostep::guard::State;
-    /// let guard = Guard::new(Totp::new());
-    /// let now = UnixTime::from_secs(1000);
-    /// let mut state = State::new();
-    /// for _ in 0..4 {
-    ///     state = guard.record_failure(now, &state);
-    /// }
-    /// assert_eq!(state.to_string(), "g1.-.0.4.1030"); // 4th failure: 30 s back-off
-    /// ```
-    #[must_use = "persist the returned state, or the failure is not counted"]
-    pub fn record_failure(&self, now: UnixTime, state: &State) -> State {
-        let failures = state.failures.saturating_add(1);
-        let blocked_until = match self.throttle.after(failures) {
-            Some(Blocked::Locked) => None,
-            _ => match self.throttle.delay_secs(failures) {
-                Some(delay) => {
-                    let until = UnixTime::from_secs(now.as_secs().saturating_add(delay));
-                    Some(state.blocked_until.map_or(until, |b| b.max(until)))
-                }
-                None => state.blocked_until,
-            },
-        };
-        State {
-            failures,
-            blocked_until,
-            ..*state
-        }
+    pub fn key<'a>(&self, secret: &'a Secret) -> Prepared<'a> {
+        Prepared::new(self.totp, secret)
     }
 }
 

@@ -20,10 +20,10 @@
 //! let now = UnixTime::from_secs(1_111_111_109); // UnixTime::try_from(SystemTime::now())?
 //! let stored = GuardState::new().to_string(); // users.guard_state
 //!
-//! let (outcome, next) = guard.check(&secret, "081 804", now, &stored.parse()?);
+//! let (outcome, next) = guard.check(&secret, "081 804", now, &stored.parse()?)?;
 //! // Persist `next` with compare-and-swap (even on failure), then act on `outcome`.
 //! assert!(matches!(outcome, Outcome::Accepted(_)));
-//! let (again, _) = guard.check(&secret, "081804", now, &next);
+//! let (again, _) = guard.check(&secret, "081804", now, &next)?;
 //! assert!(matches!(again, Outcome::Replayed)); // RFC 6238 §5.2: once only
 //! # Ok(()) }
 //! ```
@@ -57,7 +57,7 @@
 //! let now = UnixTime::from_secs(1_795_780_800);
 //! let typed = totp.generate(&secret, now)?.to_string();
 //! let guard = Guard::new(totp);
-//! let (outcome, state) = guard.check(&secret, &typed, now, &GuardState::new());
+//! let (outcome, state) = guard.check(&secret, &typed, now, &GuardState::new())?;
 //! assert!(outcome.is_accepted()); // store the secret (encrypted) and `state`
 //!
 //! let (codes, set) = BackupCodeSet::generate(&BackupPolicy::DEFAULT, &mut rng)?;
@@ -86,7 +86,7 @@
 //! let mut now = UnixTime::from_secs(1_795_780_800);
 //! let mut refused = 0;
 //! for guess in ["000000", "111111", "222222", "333333", "444444"] {
-//!     let (outcome, next) = guard.check(&secret, guess, now, &state);
+//!     let (outcome, next) = guard.check(&secret, guess, now, &state)?;
 //!     state = next; // compare-and-swap in a real application
 //!     match outcome {
 //!         Outcome::Accepted(_) => unreachable!("a guess"),

@@ -21,7 +21,7 @@ pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, ParamError, Period, UnknownAlgorithm, Window};
 pub use totp::{KeyedTotp, Match, Totp};
 
-pub(crate) use scan::nearest_first;
+pub(crate) use scan::{Found, nearest_first};
 
 use crate::time::TimeError;
 
@@ -44,7 +44,7 @@ use crate::time::TimeError;
 #[non_exhaustive]
 pub enum VerifyError {
     /// The input is not a code of the configured shape. No HMAC was computed.
-    #[error("malformed code: {0}")]
+    #[error("malformed code")]
     Malformed(#[from] CodeError),
     /// The code matches no step in the window.
     #[error("invalid code")]

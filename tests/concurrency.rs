@@ -24,10 +24,8 @@ use std::thread;
 
 use rand_core::SeedableRng;
 use store::{Recovery, Users};
-use twostep::{
-    BackupCodeSet, BackupPolicy, Guard, GuardState, KeyedTotp, Outcome, Secret, Throttle, Totp,
-    UnixTime,
-};
+use twostep::guard::{Outcome, State as GuardState, Throttle};
+use twostep::{BackupCodeSet, BackupPolicy, Guard, KeyedTotp, Secret, Totp, UnixTime};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 200;
@@ -83,6 +81,7 @@ fn guard_locking_at(lock: u32) -> Guard {
 /// One round's fresh user, enrolled with its first code a minute before `NOW`.
 struct Account {
     id: i64,
+    secret: Secret,
     phone: KeyedTotp,
     /// The code the phone shows at `NOW`: valid and never used.
     code: String,
@@ -107,9 +106,11 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
     let accounts = (0..ROUNDS)
         .map(|round| {
             let secret = Secret::generate(&mut rng);
-            let phone = guard.key(&secret);
+            let phone = guard.totp().key(&secret);
             let first = phone.generate(at(NOW - 60)).unwrap().to_string();
-            let (confirmed, state) = guard.check(&secret, &first, at(NOW - 60), &GuardState::new());
+            let (confirmed, state) = guard
+                .check(&secret, &first, at(NOW - 60), &GuardState::new())
+                .unwrap();
             assert!(confirmed.is_accepted());
             let (codes, set) = BackupCodeSet::generate(&main.policy, &mut rng).unwrap();
             let id = main
@@ -119,6 +120,7 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
             let backup = codes.iter().map(|c| c.to_string()).collect();
             Account {
                 id,
+                secret,
                 phone,
                 code,
                 backup,
@@ -206,8 +208,44 @@ fn same_totp_code_logs_in_exactly_once() {
             accepted.first().copied(),
             "round {round}"
         );
-        // Every replay was stored as a failure: none lost.
-        assert_eq!(state.failures(), (THREADS - 1) as u32, "round {round}");
+        // A replay is a right code: no failure stored, no back-off started,
+        // so the user who just signed in is not throttled.
+        assert_eq!(
+            (state.failures(), state.blocked_until()),
+            (0, None),
+            "round {round}"
+        );
+    }
+}
+
+#[test]
+fn a_double_submit_under_the_default_throttle_throttles_nobody() {
+    let fx = fixture("double-submit", Guard::new(Totp::new()));
+    let rounds = race(&fx, |_, users, account| {
+        users
+            .login(account.id, &account.code, at(NOW))
+            .map_err(|e| e.to_string())
+    });
+    for (round, (account, results)) in fx.accounts.iter().zip(&rounds).enumerate() {
+        let accepted = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Outcome::Accepted(_))))
+            .count();
+        let replayed = results
+            .iter()
+            .filter(|r| matches!(r, Ok(Outcome::Replayed)))
+            .count();
+        assert_eq!(
+            (accepted, replayed),
+            (1, THREADS - 1),
+            "round {round}: {results:?}"
+        );
+        let state = stored_state(&fx.main, account.id);
+        assert_eq!(
+            fx.main.guard.blocked(at(NOW), &state),
+            None,
+            "round {round}"
+        );
     }
 }
 
@@ -400,17 +438,26 @@ fn lock_holds_under_a_burst_and_a_backup_code_releases_it() {
             Outcome::Locked
         );
         assert_eq!(stored_state(main, account.id), state);
-        // A backup code is the way out: spent, failures cleared, login works.
+        // A backup code is the way out, once the maximum back-off that the
+        // locking failure started has passed: refused unseen before it.
+        assert_eq!(
+            main.redeem_backup(account.id, &account.backup[3], at(NOW))
+                .unwrap(),
+            Recovery::Throttled
+        );
+        assert_eq!(stored_state(main, account.id), state);
+        let later = NOW + main.guard.throttle().max_delay().whole_seconds() as u64;
         let recovery = main
-            .redeem_backup(account.id, &account.backup[3], at(NOW))
+            .redeem_backup(account.id, &account.backup[3], at(later))
             .unwrap();
         assert!(
             matches!(recovery, Recovery::Redeemed { slot: 3, .. }),
             "round {round}"
         );
         assert_eq!(stored_state(main, account.id).failures(), 0);
+        let code = account.phone.generate(at(later)).unwrap().to_string();
         assert!(
-            main.login(account.id, &account.code, at(NOW))
+            main.login(account.id, &code, at(later))
                 .unwrap()
                 .is_accepted()
         );
@@ -426,9 +473,7 @@ fn login_without_condition(
 ) -> store::Result<Outcome> {
     let (_, old, _) = users.load(account.id)?;
     let state: GuardState = old.parse()?;
-    let (outcome, next) = users
-        .guard
-        .check_keyed(&account.phone, input, at(NOW), &state);
+    let (outcome, next) = users.guard.check(&account.secret, input, at(NOW), &state)?;
     let sql = "UPDATE users SET guard_state = ?1 WHERE id = ?2";
     users.conn.execute(sql, (next.to_string(), account.id))?;
     Ok(outcome)

@@ -105,7 +105,8 @@ fn throttle_and_guard_configuration_is_validated() {
 #[test]
 fn failures_back_off_from_the_time_given_and_success_clears_them() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let mut state = State::new();
     for n in 1..=3 {
         state = guard.record_failure(at(NOW), &state);
@@ -122,7 +123,9 @@ fn failures_back_off_from_the_time_given_and_success_clears_them() {
     state = guard.record_failure(at(NOW + 30), &state);
     assert_eq!(guard.blocked(at(NOW + 30), &state), wait(60));
     let later = NOW + 90;
-    let (o, next) = guard.check_keyed(&key, &phone_code(&key, later), at(later), &state);
+    let (o, next) = guard
+        .check(&key, &phone_code(&key, later), at(later), &state)
+        .unwrap();
     assert!(o.is_accepted());
     assert_eq!((next.failures(), next.blocked_until()), (0, None));
 }
@@ -132,29 +135,37 @@ fn failures_back_off_from_the_time_given_and_success_clears_them() {
 #[test]
 fn replay_of_any_spent_step_in_the_window_is_distinguished() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
-    let (o, state) = guard.check_keyed(
-        &key,
-        &key.code_at_step(step).to_string(),
-        at(NOW),
-        &State::new(),
-    );
+    let (o, state) = guard
+        .check(
+            &key,
+            &key.code_at_step(step).to_string(),
+            at(NOW),
+            &State::new(),
+        )
+        .unwrap();
     assert!(o.is_accepted());
     // The previous step was never accepted, but it is at or below the last
     // accepted one: refusing it keeps acceptance monotonic.
     for s in [step, step - 1] {
-        let (o, next) = guard.check_keyed(&key, &key.code_at_step(s).to_string(), at(NOW), &state);
+        let (o, next) = guard
+            .check(&key, &key.code_at_step(s).to_string(), at(NOW), &state)
+            .unwrap();
         assert_eq!(o, Outcome::Replayed, "step {s}");
-        assert_eq!(next.failures(), 1);
+        // A replay is refused but not counted: the state stays as it was.
+        assert_eq!(next, state);
         assert_eq!(next.last_step(), Some(step));
     }
-    let (o, _) = guard.check_keyed(
-        &key,
-        &key.code_at_step(step + 1).to_string(),
-        at(NOW),
-        &state,
-    );
+    let (o, _) = guard
+        .check(
+            &key,
+            &key.code_at_step(step + 1).to_string(),
+            at(NOW),
+            &state,
+        )
+        .unwrap();
     assert!(o.is_accepted());
 }
 
@@ -162,27 +173,40 @@ fn replay_of_any_spent_step_in_the_window_is_distinguished() {
 fn a_time_before_t0_is_reported_and_changes_nothing() {
     let guard = Guard::new(Totp::new().with_t0(at(NOW)));
     let state: State = "g1.-.0.2.-".parse().unwrap();
-    let (o, next) = guard.check(&secret(), "123456", at(NOW - 1), &state);
-    assert_eq!(o, Outcome::Time(twostep::TimeError::BeforeT0));
-    assert_eq!(next, state);
-    let (o, next) = guard.resync(&secret(), ["123456", "654321"], at(NOW - 1), &state);
-    assert_eq!(o, Outcome::Time(twostep::TimeError::BeforeT0));
-    assert_eq!(next, state);
+    let before_t0 = Err(twostep::TimeError::BeforeT0);
+    // An error returns no state to store: the stored one stays as it is,
+    // whatever the input (a malformed one is not counted either).
+    for input in ["123456", "12a456"] {
+        assert_eq!(
+            guard.check(&secret(), input, at(NOW - 1), &state),
+            before_t0
+        );
+        let pair = [input, "654321"];
+        assert_eq!(
+            guard.resync(&secret(), pair, at(NOW - 1), &state),
+            before_t0
+        );
+    }
+    assert!(guard.check(&secret(), "123456", at(NOW), &state).is_ok());
 }
 
 #[test]
 fn a_stored_drift_beyond_the_guard_bound_is_clamped() {
     let guard = Guard::new(Totp::new()).with_max_drift(2).unwrap();
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
     let state: State = "g1.-.50.0.-".parse().unwrap();
     // The window is centred at +2, not +50: +3 is in, +50 is out.
     let code = |s: u64| key.code_at_step(s).to_string();
     assert_eq!(
-        guard.check_keyed(&key, &code(step + 50), at(NOW), &state).0,
+        guard
+            .check(&key, &code(step + 50), at(NOW), &state)
+            .unwrap()
+            .0,
         Outcome::Invalid
     );
-    let (o, next) = guard.check_keyed(&key, &code(step + 3), at(NOW), &state);
+    let (o, next) = guard.check(&key, &code(step + 3), at(NOW), &state).unwrap();
     assert!(o.is_accepted());
     assert_eq!(next.drift(), 2);
 }
@@ -190,7 +214,8 @@ fn a_stored_drift_beyond_the_guard_bound_is_clamped() {
 #[test]
 fn drift_rule_adopts_ahead_and_ignores_one_step_of_typing_latency() {
     let guard = Guard::new(Totp::new()).with_window(Window::new(2, 1).unwrap());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
     let code = |s: u64| key.code_at_step(s).to_string();
     let mut state = State::new();
@@ -200,7 +225,7 @@ fn drift_rule_adopts_ahead_and_ignores_one_step_of_typing_latency() {
         let current = step + 10 * i as u64;
         let now = guard.totp().step_start(current).unwrap();
         let s = current.checked_add_signed(offset).unwrap();
-        let (o, next) = guard.check_keyed(&key, &code(s), now, &state);
+        let (o, next) = guard.check(&key, &code(s), now, &state).unwrap();
         let Outcome::Accepted(m) = o else {
             panic!("row {i}: {o:?}")
         };
@@ -223,28 +248,31 @@ fn enrolment_confirmation_records_the_step_so_the_first_login_cannot_replay_it()
     } else {
         "000000"
     };
-    let (o, pending) = guard.check(&secret, wrong, at(NOW), &State::new());
+    let (o, pending) = guard.check(&secret, wrong, at(NOW), &State::new()).unwrap();
     assert_eq!((o, pending.failures()), (Outcome::Invalid, 1));
     let shown = phone_code(&phone, NOW + 3);
-    let (o, stored) = guard.check(&secret, &shown, at(NOW + 3), &pending);
+    let (o, stored) = guard.check(&secret, &shown, at(NOW + 3), &pending).unwrap();
     let Outcome::Accepted(m) = o else {
         panic!("{o:?}")
     };
     assert_eq!(stored.last_step(), Some(m.step()));
     assert_eq!(stored.failures(), 0);
     // First login ten seconds later, same code still on the phone's screen.
-    let (o, after) = guard.check(&secret, &shown, at(NOW + 13), &stored);
+    let (o, after) = guard.check(&secret, &shown, at(NOW + 13), &stored).unwrap();
     assert_eq!(o, Outcome::Replayed);
-    assert_eq!(after.failures(), 1);
+    assert_eq!((after, after.failures()), (stored, 0));
     // The next code logs in.
-    let (o, _) = guard.check(&secret, &phone_code(&phone, NOW + 30), at(NOW + 31), &after);
+    let (o, _) = guard
+        .check(&secret, &phone_code(&phone, NOW + 30), at(NOW + 31), &after)
+        .unwrap();
     assert!(o.is_accepted());
 }
 
 #[test]
 fn compare_and_swap_lets_only_one_of_two_racing_requests_spend_a_code() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let code = phone_code(&key, NOW);
     let mut row = State::new().to_string();
     let cas = |row: &mut String, old: &State, new: &State| {
@@ -256,23 +284,25 @@ fn compare_and_swap_lets_only_one_of_two_racing_requests_spend_a_code() {
     };
     // Both requests read the row before either writes.
     let old: State = row.parse().unwrap();
-    let (a, new_a) = guard.check_keyed(&key, &code, at(NOW), &old);
-    let (b, new_b) = guard.check_keyed(&key, &code, at(NOW + 1), &old);
+    let (a, new_a) = guard.check(&key, &code, at(NOW), &old).unwrap();
+    let (b, new_b) = guard.check(&key, &code, at(NOW + 1), &old).unwrap();
     assert!(a.is_accepted() && b.is_accepted());
     assert!(cas(&mut row, &old, &new_a));
     assert!(!cas(&mut row, &old, &new_b));
     // The loser retries from the fresh row and is refused.
     let fresh: State = row.parse().unwrap();
-    let (b, new_b) = guard.check_keyed(&key, &code, at(NOW + 1), &fresh);
+    let (b, new_b) = guard.check(&key, &code, at(NOW + 1), &fresh).unwrap();
     assert_eq!(b, Outcome::Replayed);
-    assert!(cas(&mut row, &fresh, &new_b));
-    assert_eq!(row.parse::<State>().unwrap().failures(), 1);
+    // Nothing to store for a replay: the row stays as the winner left it.
+    assert_eq!(new_b, fresh);
+    assert_eq!(row.parse::<State>().unwrap().failures(), 0);
 }
 
 #[test]
 fn resync_needs_consecutive_fresh_steps_and_counts_failures() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
     let code = |s: u64| key.code_at_step(s).to_string();
     let fresh = State::new();
@@ -282,20 +312,29 @@ fn resync_needs_consecutive_fresh_steps_and_counts_failures() {
         [code(step + 4), code(step + 6)],
         [code(step + 20), code(step + 21)],
     ] {
-        let (o, s) = guard.resync_keyed(&key, [&pair[0], &pair[1]], at(NOW), &fresh);
+        let (o, s) = guard
+            .resync(&key, [&pair[0], &pair[1]], at(NOW), &fresh)
+            .unwrap();
         assert_eq!((o, s.failures()), (Outcome::Invalid, 1));
     }
     // At the edges of the reach: accepted, drift ±20.
     for (later, drift) in [(step + 20, 20), (step - 20, -20)] {
-        let (o, s) = guard.resync_keyed(&key, [&code(later - 1), &code(later)], at(NOW), &fresh);
+        let (o, s) = guard
+            .resync(&key, [&code(later - 1), &code(later)], at(NOW), &fresh)
+            .unwrap();
         assert!(o.is_accepted());
         assert_eq!((s.drift(), s.last_step()), (drift, Some(later)));
     }
     // A pair touching a spent step is a replay.
     let spent: State = format!("g1.{}.0.0.-", step + 4).parse().unwrap();
-    let (o, s) = guard.resync_keyed(&key, [&code(step + 4), &code(step + 5)], at(NOW), &spent);
-    assert_eq!((o, s.failures()), (Outcome::Replayed, 1));
-    let (o, _) = guard.resync_keyed(&key, [&code(step + 5), &code(step + 6)], at(NOW), &spent);
+    let (o, s) = guard
+        .resync(&key, [&code(step + 4), &code(step + 5)], at(NOW), &spent)
+        .unwrap();
+    assert_eq!((o, s.failures()), (Outcome::Replayed, 0));
+    assert_eq!(s, spent);
+    let (o, _) = guard
+        .resync(&key, [&code(step + 5), &code(step + 6)], at(NOW), &spent)
+        .unwrap();
     assert!(o.is_accepted());
 }
 
@@ -305,7 +344,8 @@ fn resync_needs_consecutive_fresh_steps_and_counts_failures() {
 fn scenario_code_typed_forty_seconds_late() {
     let guard = Guard::new(Totp::new());
     let wide = guard.with_window(Window::new(2, 1).unwrap());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let base = guard
         .totp()
         .step_start(guard.totp().step_at(at(NOW)).unwrap())
@@ -315,7 +355,7 @@ fn scenario_code_typed_forty_seconds_late() {
         let code = phone_code(&key, read);
         let typed = at(read + 40);
         // One step behind when read in the first 20 s of its step, else two.
-        let (o, state) = guard.check_keyed(&key, &code, typed, &State::new());
+        let (o, state) = guard.check(&key, &code, typed, &State::new()).unwrap();
         if phase < 20 {
             let Outcome::Accepted(m) = o else {
                 panic!("phase {phase}: {o:?}")
@@ -326,7 +366,7 @@ fn scenario_code_typed_forty_seconds_late() {
             assert_eq!(o, Outcome::Invalid, "phase {phase}");
         }
         // Two steps behind tolerated by a wider window.
-        let (o, _) = wide.check_keyed(&key, &code, typed, &State::new());
+        let (o, _) = wide.check(&key, &code, typed, &State::new()).unwrap();
         assert!(o.is_accepted(), "phase {phase}");
     }
 }
@@ -334,49 +374,63 @@ fn scenario_code_typed_forty_seconds_late() {
 #[test]
 fn scenario_phone_two_minutes_fast() {
     let guard = Guard::new(Totp::new());
-    let phone = guard.key(&secret());
+    let owned = secret();
+    let phone = guard.key(&owned);
     let fast = |server: u64| phone_code(&phone, server + 120);
     // The window (±1 step) does not reach 4 steps ahead.
-    let (o, state) = guard.check_keyed(&phone, &fast(NOW), at(NOW), &State::new());
+    let (o, state) = guard
+        .check(&phone, &fast(NOW), at(NOW), &State::new())
+        .unwrap();
     assert_eq!(o, Outcome::Invalid);
     // Resync: the code on screen, then the next one 30 s later.
     let first = fast(NOW + 10);
     let second = fast(NOW + 40);
-    let (o, state) = guard.resync_keyed(&phone, [&first, &second], at(NOW + 40), &state);
+    let (o, state) = guard
+        .resync(&phone, [&first, &second], at(NOW + 40), &state)
+        .unwrap();
     let Outcome::Accepted(m) = o else {
         panic!("{o:?}")
     };
     assert_eq!(m.offset(), 4);
     assert_eq!((state.drift(), state.failures()), (4, 0));
     // The resync's codes are spent.
-    let (o, _) = guard.check_keyed(&phone, &second, at(NOW + 41), &state);
+    let (o, _) = guard.check(&phone, &second, at(NOW + 41), &state).unwrap();
     assert_eq!(o, Outcome::Replayed);
     // Later logins with the fast phone pass, even typed a step late.
-    let (o, state) = guard.check_keyed(&phone, &fast(NOW + 70), at(NOW + 70), &state);
+    let (o, state) = guard
+        .check(&phone, &fast(NOW + 70), at(NOW + 70), &state)
+        .unwrap();
     assert!(o.is_accepted());
     let late = fast(NOW + 100);
-    let (o, state) = guard.check_keyed(&phone, &late, at(NOW + 125), &state);
+    let (o, state) = guard.check(&phone, &late, at(NOW + 125), &state).unwrap();
     assert!(o.is_accepted());
     assert_eq!(state.drift(), 4);
-    let (o, _) = guard.check_keyed(&phone, &late, at(NOW + 126), &state);
+    let (o, _) = guard.check(&phone, &late, at(NOW + 126), &state).unwrap();
     assert_eq!(o, Outcome::Replayed);
 }
 
 #[test]
 fn scenario_phone_fast_then_resync_then_clock_fixed() {
     let guard = Guard::new(Totp::new());
-    let phone = guard.key(&secret());
+    let owned = secret();
+    let phone = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
     let start = guard.totp().step_start(step).unwrap().as_secs();
     // The phone runs 3 minutes (6 steps) fast: refused, then resynced.
     let fast = |server: u64| phone_code(&phone, server + 180);
-    let (o, state) = guard.check_keyed(&phone, &fast(start + 5), at(start + 5), &State::new());
+    let (o, state) = guard
+        .check(&phone, &fast(start + 5), at(start + 5), &State::new())
+        .unwrap();
     assert_eq!((o, state.failures()), (Outcome::Invalid, 1));
     let (c1, c2) = (fast(start + 10), fast(start + 40));
-    let (o, state) = guard.resync_keyed(&phone, [&c1, &c2], at(start + 45), &state);
+    let (o, state) = guard
+        .resync(&phone, [&c1, &c2], at(start + 45), &state)
+        .unwrap();
     assert!(o.is_accepted(), "{o:?}");
     assert_eq!((state.drift(), state.failures()), (6, 0));
-    let (o, state) = guard.check_keyed(&phone, &fast(start + 70), at(start + 70), &state);
+    let (o, state) = guard
+        .check(&phone, &fast(start + 70), at(start + 70), &state)
+        .unwrap();
     assert!(o.is_accepted(), "{o:?}");
     let spent = state.last_step().unwrap();
     assert_eq!(spent, step + 2 + 6);
@@ -384,7 +438,9 @@ fn scenario_phone_fast_then_resync_then_clock_fixed() {
     // Ana turns on automatic time. While the real time is still within the
     // steps the fast phone spent, its codes are replays (single use holds)...
     let t = start + 150; // step + 5 <= spent
-    let (o, held) = guard.check_keyed(&phone, &phone_code(&phone, t), at(t), &state);
+    let (o, held) = guard
+        .check(&phone, &phone_code(&phone, t), at(t), &state)
+        .unwrap();
     assert_eq!(
         (o, held.drift(), held.last_step()),
         (Outcome::Replayed, 6, Some(spent))
@@ -392,7 +448,9 @@ fn scenario_phone_fast_then_resync_then_clock_fixed() {
     // ...and the first code past them logs in with no second resync, the
     // drift back to 0 and the failures cleared.
     let t = guard.totp().step_start(spent + 1).unwrap().as_secs() + 8;
-    let (o, state) = guard.check_keyed(&phone, &phone_code(&phone, t), at(t), &held);
+    let (o, state) = guard
+        .check(&phone, &phone_code(&phone, t), at(t), &held)
+        .unwrap();
     let Outcome::Accepted(m) = o else {
         panic!("{o:?}")
     };
@@ -401,9 +459,11 @@ fn scenario_phone_fast_then_resync_then_clock_fixed() {
     // From now on the window is around the server's step alone: the old
     // fast codes no longer pass, the right ones do, also typed a step late.
     let t = t + 60;
-    let (o, _) = guard.check_keyed(&phone, &fast(t), at(t), &state);
+    let (o, _) = guard.check(&phone, &fast(t), at(t), &state).unwrap();
     assert_eq!(o, Outcome::Invalid);
-    let (o, state) = guard.check_keyed(&phone, &phone_code(&phone, t - 25), at(t), &state);
+    let (o, state) = guard
+        .check(&phone, &phone_code(&phone, t - 25), at(t), &state)
+        .unwrap();
     assert!(o.is_accepted(), "{o:?}");
     assert_eq!(state.drift(), 0);
 }
@@ -422,12 +482,15 @@ fn a_code_in_the_home_window_learns_the_drift_afresh() {
         (-2, 1, 1), // learned window -3..-1, home -1..1: +1 only in home
     ];
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let step = guard.totp().step_at(at(NOW)).unwrap();
     for (drift, offset, want) in rows {
         let state: State = format!("g1.{}.{drift}.2.-", step - 10).parse().unwrap();
         let code = key.code_at_step(step.checked_add_signed(offset).unwrap());
-        let (o, next) = guard.check_keyed(&key, &code.to_string(), at(NOW), &state);
+        let (o, next) = guard
+            .check(&key, &code.to_string(), at(NOW), &state)
+            .unwrap();
         let Outcome::Accepted(m) = o else {
             panic!("drift {drift}, offset {offset}: {o:?}")
         };
@@ -443,7 +506,9 @@ fn a_code_in_the_home_window_learns_the_drift_afresh() {
     for (offset, want) in [(1, 1), (0, 1)] {
         let state: State = format!("g1.{}.1.0.-", step - 10).parse().unwrap();
         let code = key.code_at_step(step.checked_add_signed(offset).unwrap());
-        let (o, next) = guard.check_keyed(&key, &code.to_string(), at(NOW), &state);
+        let (o, next) = guard
+            .check(&key, &code.to_string(), at(NOW), &state)
+            .unwrap();
         assert!(o.is_accepted());
         assert_eq!(next.drift(), want, "offset {offset}");
     }
@@ -452,7 +517,7 @@ fn a_code_in_the_home_window_learns_the_drift_afresh() {
     let state: State = "g1.-.6.0.-".parse().unwrap();
     let code = key.code_at_step(step + 6).to_string();
     assert_eq!(
-        off.check_keyed(&key, &code, at(NOW), &state).0,
+        off.check(&key, &code, at(NOW), &state).unwrap().0,
         Outcome::Invalid
     );
 }
@@ -460,7 +525,8 @@ fn a_code_in_the_home_window_learns_the_drift_afresh() {
 #[test]
 fn scenario_brute_force_of_one_hundred_guesses() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let mut state = State::new();
     let mut t = NOW;
     let mut looked_at = 0;
@@ -471,7 +537,7 @@ fn scenario_brute_force_of_one_hundred_guesses() {
             t += retry_after.whole_seconds() as u64;
         }
         let input = format!("{guess:06}");
-        let (o, next) = guard.check_keyed(&key, &input, at(t), &state);
+        let (o, next) = guard.check(&key, &input, at(t), &state).unwrap();
         assert!(!o.is_accepted(), "guess {guess} accepted");
         match o {
             Outcome::Invalid | Outcome::Replayed => looked_at += 1,
@@ -491,11 +557,13 @@ fn scenario_brute_force_of_one_hundred_guesses() {
     let day = t + 86_400;
     let right = phone_code(&key, day);
     assert_eq!(
-        guard.check_keyed(&key, &right, at(day), &state).0,
+        guard.check(&key, &right, at(day), &state).unwrap().0,
         Outcome::Locked
     );
     // Recovery (backup code, support) clears the lock; the code then works.
-    let (o, _) = guard.check_keyed(&key, &right, at(day), &state.reset_failures());
+    let (o, _) = guard
+        .check(&key, &right, at(day), &state.reset_failures())
+        .unwrap();
     assert!(o.is_accepted());
 }
 
@@ -653,7 +721,8 @@ proptest! {
         mut phone_offset in -900i64..=900,
         ops in proptest::collection::vec(op(), 1..40),
     ) {
-        let key = guard.key(&secret());
+        let owned = secret();
+        let key = guard.key(&owned);
         let mut t = NOW;
         let mut state = State::new();
         let mut accepted: Vec<u64> = Vec::new();
@@ -666,24 +735,27 @@ proptest! {
                 Op::Back(s) => { t -= u64::from(s); None }
                 Op::Phone { latency } => {
                     let read = t.saturating_add_signed(phone_offset) - u64::from(latency);
-                    Some(guard.check_keyed(&key, &phone_code(&key, read), at(t), &state))
+                    Some(guard.check(&key, &phone_code(&key, read), at(t), &state).unwrap())
                 }
                 Op::Replay(i) if !codes.is_empty() => {
                     let code = codes[i % codes.len()].clone();
-                    Some(guard.check_keyed(&key, &code, at(t), &state))
+                    Some(guard.check(&key, &code, at(t), &state).unwrap())
                 }
                 Op::Replay(_) => None,
-                Op::Guess(g) => Some(guard.check_keyed(&key, &format!("{g:06}"), at(t), &state)),
-                Op::Malformed => Some(guard.check_keyed(&key, "12 34x6", at(t), &state)),
+                Op::Guess(g) => Some(guard.check(&key, &format!("{g:06}"), at(t), &state).unwrap()),
+                Op::Malformed => Some(guard.check(&key, "12 34x6", at(t), &state).unwrap()),
                 Op::Resync => {
                     let step = guard.totp().step_at(at(t.saturating_add_signed(phone_offset))).unwrap();
                     let (a, b) = (key.code_at_step(step - 1).to_string(), key.code_at_step(step).to_string());
-                    Some(guard.resync_keyed(&key, [&a, &b], at(t), &state))
+                    Some(guard.resync(&key, [&a, &b], at(t), &state).unwrap())
                 }
                 Op::Backup { ok } => {
-                    if blocked.is_none() {
-                        state = if ok { state.reset_failures() } else { guard.record_failure(at(t), &state) };
-                    }
+                    // The backup gate: the back-off, never the lock.
+                    state = match guard.recovery_blocked(at(t), &state) {
+                        None if ok => state.reset_failures(),
+                        None => guard.record_failure(at(t), &state),
+                        Some(_) => guard.cap_back_off(at(t), &state),
+                    };
                     None
                 }
                 Op::Clock(offset) => { phone_offset = i64::from(offset); None }
@@ -691,7 +763,14 @@ proptest! {
             if let Some((outcome, next)) = result {
                 if blocked.is_some() {
                     prop_assert_eq!(outcome, Outcome::from(blocked.unwrap()));
-                    prop_assert_eq!(next, state);
+                    prop_assert_eq!(next, guard.cap_back_off(at(t), &state));
+                }
+                if outcome == Outcome::Replayed {
+                    prop_assert_eq!(next, state, "a replay is not counted");
+                }
+                // No wait beyond the throttle's maximum delay, whatever the clock did.
+                if let Outcome::Throttled { retry_after } = outcome {
+                    prop_assert!(retry_after <= guard.throttle().max_delay());
                 }
                 if let Outcome::Accepted(m) = outcome {
                     prop_assert!(accepted.iter().all(|&s| s < m.step()), "step {} accepted again", m.step());
@@ -716,7 +795,8 @@ proptest! {
     }
 
     /// Any throttled or locked state refuses every input, the right code
-    /// included, and is returned unchanged.
+    /// included, and is returned unchanged but for a deadline beyond the
+    /// maximum delay, which is brought to the maximum delay.
     #[test]
     fn throttled_accepts_nothing(
         failures in 0u32..200,
@@ -725,21 +805,23 @@ proptest! {
         offset in -3i64..=3,
     ) {
         let guard = Guard::new(Totp::new());
-        let key = guard.key(&secret());
+        let owned = secret();
+        let key = guard.key(&owned);
         let text = format!("g1.{}.0.{failures}.{}", opt_text(last), NOW + wait_left);
         let state: State = text.parse().unwrap();
         prop_assert!(guard.blocked(at(NOW), &state).is_some());
         let step = guard.totp().step_at(at(NOW)).unwrap().checked_add_signed(offset).unwrap();
         let right = key.code_at_step(step).to_string();
         for input in [right.as_str(), "000000", "junk"] {
-            let (o, next) = guard.check_keyed(&key, input, at(NOW), &state);
+            let (o, next) = guard.check(&key, input, at(NOW), &state).unwrap();
             let refused = matches!(o, Outcome::Throttled { .. } | Outcome::Locked);
             prop_assert!(refused, "{:?}", o);
-            prop_assert_eq!(next, state);
+            prop_assert_eq!(next, guard.cap_back_off(at(NOW), &state));
+            prop_assert_eq!(next == state, wait_left <= 900);
         }
-        let (o, next) = guard.resync_keyed(&key, [&right, &right], at(NOW), &state);
+        let (o, next) = guard.resync(&key, [&right, &right], at(NOW), &state).unwrap();
         prop_assert!(!o.is_accepted());
-        prop_assert_eq!(next, state);
+        prop_assert_eq!(next, guard.cap_back_off(at(NOW), &state));
     }
 
     /// Canonical text round-trips exactly, through the state and back.
@@ -800,15 +882,16 @@ proptest! {
     ) {
         prop_assume!(skew_steps.unsigned_abs() <= u64::from(bound));
         let guard = Guard::new(Totp::new()).with_max_drift(bound).unwrap();
-        let key = guard.key(&secret());
+        let owned = secret();
+        let key = guard.key(&owned);
         let base = guard.totp().step_start(guard.totp().step_at(at(NOW)).unwrap()).unwrap().as_secs();
         let now = base + into_step;
         let phone = now.checked_add_signed(skew_steps * 30).unwrap();
         let (a, b) = (phone_code(&key, phone - 30), phone_code(&key, phone));
-        let (o, state) = guard.resync_keyed(&key, [&a, &b], at(now), &State::new());
+        let (o, state) = guard.resync(&key, [&a, &b], at(now), &State::new()).unwrap();
         prop_assert!(o.is_accepted());
         prop_assert_eq!(state.drift(), skew_steps);
-        let (o, _) = guard.check_keyed(&key, &phone_code(&key, phone + 30), at(now + 30), &state);
+        let (o, _) = guard.check(&key, &phone_code(&key, phone + 30), at(now + 30), &state).unwrap();
         prop_assert!(o.is_accepted());
     }
 }
@@ -873,18 +956,20 @@ fn guard_state_serde_explains_what_it_expects() {
 }
 
 #[test]
-fn the_locking_failure_sets_no_back_off_deadline() {
+fn the_locking_failure_starts_the_maximum_back_off_for_backup_codes() {
     use twostep::Guard;
     use twostep::guard::{Blocked, State};
     let guard = Guard::new(Totp::new());
     let now = UnixTime::from_secs(10_000);
     let nine: State = "g1.-.0.9.-".parse().unwrap();
     let locked = guard.record_failure(now, &nine);
-    // The lock lasts until reset_failures: no timer is stored for it.
-    assert_eq!(locked.to_string(), "g1.-.0.10.-");
+    // The lock lasts until reset_failures, whatever the time; the deadline
+    // stored with it is the maximum back-off, for backup codes only.
+    assert_eq!(locked.to_string(), "g1.-.0.10.10900");
     assert_eq!(guard.blocked(now, &locked), Some(Blocked::Locked));
     let much_later = UnixTime::from_secs(10_000 + 86_400 * 365);
     assert_eq!(guard.blocked(much_later, &locked), Some(Blocked::Locked));
+    assert_eq!(guard.recovery_blocked(much_later, &locked), None);
 }
 
 #[test]
@@ -908,11 +993,178 @@ fn a_resync_pair_that_matches_nothing_is_invalid_even_next_to_spent_steps() {
     // The last accepted step lies inside the resync range: steps at or
     // below it are spent, but nothing matched, so this is a plain failure.
     let state: State = format!("g1.{current}.0.0.-").parse().unwrap();
-    let (outcome, next) = guard.resync(&secret, [&a, &b], now, &state);
+    let (outcome, next) = guard.resync(&secret, [&a, &b], now, &state).unwrap();
     assert_eq!(outcome, Outcome::Invalid);
     assert_eq!(next.failures(), 1);
     // And a real pair at spent steps is a replay.
     let (c1, c2) = (key.code_at_step(current - 1), key.code_at_step(current));
-    let (outcome, _) = guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
+    let (outcome, _) = guard
+        .resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state)
+        .unwrap();
     assert_eq!(outcome, Outcome::Replayed);
+}
+
+#[test]
+fn a_key_prepared_by_another_guard_is_checked_with_this_guards_parameters() {
+    use twostep::{Algorithm, Digits};
+    let secret = secret();
+    let sha256 = Guard::new(
+        Totp::new()
+            .with_algorithm(Algorithm::Sha256)
+            .with_digits(Digits::EIGHT),
+    );
+    let default = Guard::new(Totp::new());
+    let foreign = default.key(&secret); // SHA-1, 6 digits
+    let now = at(NOW);
+    let code = sha256.totp().generate(&secret, now).unwrap().to_string();
+    let fresh = State::new();
+    let with_secret = sha256.check(&secret, &code, now, &fresh).unwrap();
+    assert!(with_secret.0.is_accepted());
+    assert_eq!(
+        sha256.check(&foreign, &code, now, &fresh).unwrap(),
+        with_secret
+    );
+    let c1 = sha256.totp().key(&secret).code_at_step(10).to_string();
+    let c2 = sha256.totp().key(&secret).code_at_step(11).to_string();
+    let later = sha256.totp().step_start(11).unwrap();
+    let resynced = sha256.resync(&foreign, [&c1, &c2], later, &fresh).unwrap();
+    assert_eq!(
+        resynced,
+        sha256.resync(&secret, [&c1, &c2], later, &fresh).unwrap()
+    );
+    assert!(resynced.0.is_accepted());
+    // And the six-digit guard refuses the eight-digit code as malformed.
+    let (o, _) = default.check(&foreign, &code, now, &fresh).unwrap();
+    assert!(matches!(o, Outcome::Malformed(_)));
+}
+
+// ------------------------------------------- one gate for every code kind
+
+/// The gate an application asks before looking at a backup code.
+fn backup_gate(guard: &Guard, now: UnixTime, state: &State) -> Option<Blocked> {
+    guard.recovery_blocked(now, state)
+}
+
+#[test]
+fn backup_codes_pass_the_lock_but_each_attempt_after_it_waits_the_maximum_back_off() {
+    let guard = Guard::new(Totp::new());
+    let max = guard.throttle().max_delay().whole_seconds() as u64;
+    let mut state = State::new();
+    let mut t = NOW;
+    // Ten wrong TOTP codes, each waiting out its back-off: locked.
+    while guard.blocked(at(t), &state) != Some(Blocked::Locked) {
+        if let Some(Blocked::Throttled { retry_after }) = guard.blocked(at(t), &state) {
+            t += retry_after.whole_seconds() as u64;
+        }
+        state = guard.record_failure(at(t), &state);
+    }
+    // Locked for TOTP codes, whenever.
+    assert_eq!(guard.blocked(at(t + 86_400), &state), Some(Blocked::Locked));
+    // 200 wrong backup codes in the same second as the lock: none looked at.
+    let looked_at = (0..200)
+        .filter(|_| {
+            let open = backup_gate(&guard, at(t), &state).is_none();
+            if open {
+                state = guard.record_failure(at(t), &state);
+            }
+            open
+        })
+        .count();
+    assert_eq!(looked_at, 0, "backup attempts in the second of the lock");
+    // After the maximum back-off one is looked at; failing, it starts another.
+    assert!(backup_gate(&guard, at(t + max - 1), &state).is_some());
+    assert_eq!(backup_gate(&guard, at(t + max), &state), None);
+    state = guard.record_failure(at(t + max), &state);
+    assert_eq!(
+        backup_gate(&guard, at(t + max), &state),
+        Some(Blocked::Throttled {
+            retry_after: guard.throttle().max_delay()
+        })
+    );
+    // A right backup code after that wait is looked at, and the reset opens TOTP again.
+    assert_eq!(backup_gate(&guard, at(t + 2 * max), &state), None);
+    assert_eq!(
+        guard.blocked(at(t + 2 * max), &state.reset_failures()),
+        None
+    );
+}
+
+// ------------------------------------------------------------- replays
+
+#[test]
+fn a_replayed_code_counts_toward_neither_the_back_off_nor_the_lock() {
+    let guard = Guard::new(Totp::new());
+    let owned = secret();
+    let key = guard.key(&owned);
+    let code = phone_code(&key, NOW);
+    let (o, signed_in) = guard.check(&key, &code, at(NOW), &State::new()).unwrap();
+    assert!(o.is_accepted());
+    // A double submit, twenty times over: each refused as a replay, nothing counted.
+    for k in 0..20 {
+        let (o, next) = guard.check(&key, &code, at(NOW + 1), &signed_in).unwrap();
+        assert_eq!(o, Outcome::Replayed, "submit {k}");
+        assert_eq!(next, signed_in, "submit {k}");
+    }
+    // The same for a resync over spent steps.
+    let step = guard.totp().step_at(at(NOW)).unwrap();
+    let (c1, c2) = (
+        key.code_at_step(step - 1).to_string(),
+        key.code_at_step(step).to_string(),
+    );
+    let (o, next) = guard
+        .resync(&key, [&c1, &c2], at(NOW + 1), &signed_in)
+        .unwrap();
+    assert_eq!(o, Outcome::Replayed);
+    assert_eq!(next, signed_in);
+    // The user who just signed in is not throttled.
+    assert_eq!(guard.blocked(at(NOW + 1), &signed_in), None);
+    let next_code = phone_code(&key, NOW + 30);
+    let (o, _) = guard
+        .check(&key, &next_code, at(NOW + 30), &signed_in)
+        .unwrap();
+    assert!(o.is_accepted());
+}
+
+// ------------------------------------------- a clock that stepped back
+
+#[test]
+fn a_back_off_deadline_beyond_the_maximum_delay_waits_the_maximum_delay() {
+    let guard = Guard::new(Totp::new());
+    let max = guard.throttle().max_delay();
+    let owned = secret();
+    let key = guard.key(&owned);
+    // Four failures while the host clock ran 30 days ahead, then corrected.
+    let ahead = NOW + 30 * 86_400;
+    let mut state = State::new();
+    for _ in 0..4 {
+        state = guard.record_failure(at(ahead), &state);
+    }
+    let right = phone_code(&key, NOW);
+    let (o, refused) = guard.check(&key, &right, at(NOW), &state).unwrap();
+    let Outcome::Throttled { retry_after } = o else {
+        panic!("{o:?}")
+    };
+    assert!(retry_after <= max, "{retry_after}");
+    for gate in [
+        guard.blocked(at(NOW), &state),
+        backup_gate(&guard, at(NOW), &state),
+    ] {
+        let Some(Blocked::Throttled { retry_after }) = gate else {
+            panic!("{gate:?}")
+        };
+        assert!(retry_after <= max, "{retry_after}");
+    }
+    // Once the maximum delay has passed, the right code gets in.
+    let later = NOW + max.whole_seconds() as u64;
+    let code = phone_code(&key, later);
+    let (o, _) = guard.check(&key, &code, at(later), &refused).unwrap();
+    assert!(o.is_accepted(), "{o:?}");
+    // At the end of time: the wait is still at most the maximum delay.
+    for (deadline, now) in [(u64::MAX, u64::MAX - 5), (u64::MAX, 0), (u64::MAX, NOW)] {
+        let state: State = format!("g1.-.0.4.{deadline}").parse().unwrap();
+        let Some(Blocked::Throttled { retry_after }) = guard.blocked(at(now), &state) else {
+            panic!("blocked at {now}")
+        };
+        assert!(retry_after <= max, "{retry_after} at {now}");
+    }
 }

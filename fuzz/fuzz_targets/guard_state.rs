@@ -10,11 +10,14 @@
 //! Oracles: nothing panics; a text that parses prints back identically and
 //! re-parses equal; every state after every transition round-trips through
 //! its text and fits `State::MAX_LEN`; nothing is accepted (and the
-//! state does not change) while `blocked` says throttled or locked, and the
-//! outcome is exactly that block; no step is accepted twice and every
-//! accepted step lies above the last one; an acceptance records its step,
-//! clears the failures and leaves |drift| ≤ the bound; every other counted
-//! outcome is exactly `record_failure`; `check` and `resync` equal an
+//! state does not change, but for a back-off deadline capped at the maximum
+//! delay) while `blocked` says throttled or locked, the outcome is exactly
+//! that block and no wait exceeds the maximum delay; no step is accepted
+//! twice and every accepted step lies above the last one; an acceptance
+//! records its step, clears the failures and leaves |drift| ≤ the bound; a
+//! replay changes nothing; every other counted outcome is exactly
+//! `record_failure`; a failure at the lock leaves backup codes (the
+//! `recovery_blocked` gate) the maximum back-off; `check` and `resync` equal an
 //! independent reference scan of the window / resync range (so an accepted
 //! step's code equals the input); the real code of a fresh step in the
 //! window is accepted; a punished failure blocks the next attempt at once
@@ -218,6 +221,8 @@ fuzz_target!(|data: &[u8]| {
     guard = guard.with_throttle(throttle(&mut r));
     let secret = secret(r.blob());
     let key = guard.key(&secret);
+    // Prepared with the default parameters, which may differ from the guard's.
+    let foreign = Guard::new(Totp::new()).key(&secret);
     let bound = i64::from(guard.max_drift());
     let mut now = r.u64();
 
@@ -244,12 +249,21 @@ fuzz_target!(|data: &[u8]| {
                         (typed.unwrap_or_default(), step.map(|s| (s, offset)))
                     }
                 };
-                let (outcome, next) = guard.check(&secret, &input, at, &state);
+                let checked = guard.check(&secret, &input, at, &state);
                 assert_eq!(
-                    guard.check_keyed(&key, &input, at, &state),
-                    (outcome, next),
-                    "one-shot and keyed paths agree"
+                    guard.check(&key, &input, at, &state),
+                    checked,
+                    "secret and prepared key agree"
                 );
+                assert_eq!(
+                    guard.check(&foreign, &input, at, &state),
+                    checked,
+                    "a key prepared for other parameters is keyed again"
+                );
+                let Ok((outcome, next)) = checked else {
+                    assert!(current.is_none(), "a time error only without a step");
+                    continue;
+                };
                 let code = Code::parse(&input, guard.totp().digits());
                 let reference = match (&code, center) {
                     (Ok(code), Some(center)) => {
@@ -296,8 +310,13 @@ fuzz_target!(|data: &[u8]| {
                     ([r.text(), r.text()], None)
                 };
                 let pair = [inputs[0].as_str(), inputs[1].as_str()];
-                let (outcome, next) = guard.resync(&secret, pair, at, &state);
-                assert_eq!(guard.resync_keyed(&key, pair, at, &state), (outcome, next));
+                let resynced = guard.resync(&secret, pair, at, &state);
+                assert_eq!(guard.resync(&key, pair, at, &state), resynced);
+                assert_eq!(guard.resync(&foreign, pair, at, &state), resynced);
+                let Ok((outcome, next)) = resynced else {
+                    assert!(current.is_none(), "a time error only without a step");
+                    continue;
+                };
                 let d = guard.totp().digits();
                 let codes = (Code::parse(pair[0], d), Code::parse(pair[1], d));
                 let reference = match (&codes, current) {
@@ -326,6 +345,12 @@ fuzz_target!(|data: &[u8]| {
                 match guard.throttle().after(next.failures()) {
                     Some(Blocked::Locked) => {
                         assert_eq!(guard.blocked(at, &next), Some(Blocked::Locked));
+                        // Backup codes pass the lock, after the maximum back-off.
+                        let max = guard.throttle().max_delay();
+                        if now.checked_add(max.whole_seconds() as u64).is_some() {
+                            let wait = Some(Blocked::Throttled { retry_after: max });
+                            assert_eq!(guard.recovery_blocked(at, &next), wait);
+                        }
                     }
                     // Unless the back-off's end saturates at the end of time
                     // (`now` = u64::MAX s): no later instant is representable.
@@ -359,7 +384,14 @@ fuzz_target!(|data: &[u8]| {
         round_trip(&next);
         if let Some(b) = blocked {
             assert_eq!(outcome, Outcome::from(b), "refused unseen while blocked");
-            assert_eq!(next, state, "nothing counted while blocked");
+            assert_eq!(
+                next,
+                guard.cap_back_off(at, &state),
+                "nothing counted while blocked"
+            );
+            if let Outcome::Throttled { retry_after } = outcome {
+                assert!(retry_after <= guard.throttle().max_delay(), "wait capped");
+            }
             continue;
         }
         match outcome {
@@ -380,16 +412,14 @@ fuzz_target!(|data: &[u8]| {
                 );
                 assert_eq!(reference, Some(Ok(m.step())), "equals the reference");
             }
-            Outcome::Time(_) => {
-                assert!(current.is_none());
-                assert_eq!(next, state);
+            Outcome::Replayed => {
+                assert_eq!(next, state, "a replay is not counted");
+                assert_eq!(reference, Some(Err(())));
             }
-            Outcome::Malformed(_) | Outcome::Invalid | Outcome::Replayed => {
+            Outcome::Malformed(_) | Outcome::Invalid => {
                 assert_eq!(next, guard.record_failure(at, &state));
-                match outcome {
-                    Outcome::Invalid => assert_eq!(reference, None),
-                    Outcome::Replayed => assert_eq!(reference, Some(Err(()))),
-                    _ => {}
+                if outcome == Outcome::Invalid {
+                    assert_eq!(reference, None);
                 }
             }
             other => panic!("{other:?} without a block"),

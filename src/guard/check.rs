@@ -1,20 +1,34 @@
-//! [`Guard::check`] and [`Guard::resync`]: the throttle gate, the parse,
-//! one constant-time scan, and the ending they share.
+//! [`Guard::check`] and [`Guard::resync`]: the time, the throttle gate, the
+//! parse, one constant-time scan, and the ending they share.
 
+use super::key::Key;
+use super::key::sealed::Token;
 use super::{Guard, Outcome, Policy, State};
-use crate::otp::{Code, CodeError, KeyedTotp, Match, Totp};
+use crate::otp::{Code, CodeError, Found, Match};
+use crate::time::{TimeError, UnixTime};
+
+#[cfg(doc)]
+use super::Prepared;
+#[cfg(doc)]
 use crate::secret::Secret;
-use crate::time::UnixTime;
 
 impl Guard {
-    /// Checks `input` typed at `now` against `secret`, for the user whose
-    /// stored state is `state`. Returns the outcome and the state to persist,
-    /// which differs from `state` after every counted attempt, failures
-    /// included. See the type's docs for the order of steps.
+    /// Checks `input` typed at `now` with `key`, for the user whose stored
+    /// state is `state`. Returns the outcome and the state to persist, which
+    /// differs from `state` after every counted attempt, failures included.
+    /// See the type's docs for the order of steps.
     ///
-    /// Allocation-free; the HMAC key is prepared only after the throttle and
-    /// the input's shape pass. Use [`Guard::check_keyed`] to prepare it once
-    /// for several calls.
+    /// `key` is a [`Secret`], keyed only once the throttle and the input's
+    /// shape pass, or a [`Prepared`] key from [`Guard::key`], keyed once for
+    /// several calls. Either way the guard's own TOTP parameters (hash,
+    /// digits, period, T0) are used, so they cannot disagree with the key.
+    /// Allocation-free.
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError`] if `now` has no time step (before the TOTP's T0): a
+    /// server configuration error, not the user's. Nothing was looked at or
+    /// counted; the stored state stays as it is.
     ///
     /// # Security
     ///
@@ -24,124 +38,51 @@ impl Guard {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::{Guard, Secret, Totp, UnixTime};
-    /// use twostep::guard::{State, Outcome};
+    /// use twostep::guard::{Outcome, State};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let guard = Guard::new(Totp::new());
-    /// let (outcome, state) = guard.check(&secret, "12345", UnixTime::from_secs(59), &State::new());
+    /// let (outcome, state) = guard.check(&secret, "12345", UnixTime::from_secs(59), &State::new())?;
     /// assert!(matches!(outcome, Outcome::Malformed(_)));
     /// assert_eq!(state.failures(), 1);
     /// # Ok(()) }
     /// ```
     #[must_use = "persist the returned state (even on failure) and act only on Outcome::Accepted"]
-    pub fn check(
+    pub fn check<K: Key + ?Sized>(
         &self,
-        secret: &Secret,
+        key: &K,
         input: &str,
         now: UnixTime,
         state: &State,
-    ) -> (Outcome, State) {
-        self.attempt(
-            now,
-            state,
-            || Code::parse(input, self.totp.digits()),
-            |code| self.check_code(&self.key(secret), &code, now, state),
-        )
-    }
-
-    /// As [`Guard::check`], with a prepared key (from [`Guard::key`]), so a
-    /// hot path does not key HMAC on every call. The key's own TOTP
-    /// parameters are used.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Guard, Secret, Totp, UnixTime};
-    /// use twostep::guard::State;
-    /// let guard = Guard::new(Totp::new());
-    /// let key = guard.key(&Secret::from_bytes(b"12345678901234567890")?);
-    /// let (outcome, state) = guard.check_keyed(&key, "287082", UnixTime::from_secs(59), &State::new());
-    /// assert!(outcome.is_accepted());
-    /// assert_eq!(state.last_step(), Some(1));
-    /// # Ok(()) }
-    /// ```
-    #[must_use = "persist the returned state (even on failure) and act only on Outcome::Accepted"]
-    pub fn check_keyed(
-        &self,
-        key: &KeyedTotp,
-        input: &str,
-        now: UnixTime,
-        state: &State,
-    ) -> (Outcome, State) {
-        self.attempt(
-            now,
-            state,
-            || Code::parse(input, key.totp().digits()),
-            |code| self.check_code(key, &code, now, state),
-        )
-    }
-
-    /// The gate every attempt passes, in order: refused unseen (state
-    /// unchanged) while throttled or locked; a malformed input counts as a
-    /// failure and computes no HMAC; otherwise `evaluate` runs on the parsed
-    /// input (keying HMAC only then, in the one-shot forms).
-    fn attempt<T>(
-        &self,
-        now: UnixTime,
-        state: &State,
-        parse: impl FnOnce() -> Result<T, CodeError>,
-        evaluate: impl FnOnce(T) -> (Outcome, State),
-    ) -> (Outcome, State) {
-        if let Some(blocked) = self.blocked(now, state) {
-            return (blocked.into(), *state);
-        }
-        match parse() {
-            Ok(parsed) => evaluate(parsed),
-            Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
-        }
-    }
-
-    fn check_code(
-        &self,
-        key: &KeyedTotp,
-        code: &Code,
-        now: UnixTime,
-        state: &State,
-    ) -> (Outcome, State) {
-        let current = match key.totp().step_at(now) {
-            Ok(step) => step,
-            Err(e) => return (Outcome::Time(e), *state),
-        };
-        let policy = Policy::new(self, state);
-        // One constant-time scan over the steps the policy tries; which
-        // steps are spent depends only on the stored last step.
-        let found = key.scan(code, policy.steps(current), |step| policy.is_fresh(step));
-        if let Some(matched) = found.fresh() {
-            let m = Match::new(matched, current);
-            let in_learned = policy.matched_in_learned(matched, current);
-            let next = State {
-                last_step: Some(matched),
-                drift: policy.learn(m.offset(), in_learned),
-                failures: 0,
-                blocked_until: None,
-            };
-            (Outcome::Accepted(m), next)
-        } else if found.spent() {
-            (Outcome::Replayed, self.record_failure(now, state))
-        } else {
-            (Outcome::Invalid, self.record_failure(now, state))
-        }
+    ) -> Result<(Outcome, State), TimeError> {
+        let current = self.totp.step_at(now)?;
+        let parse = || Code::parse(input, self.totp.digits());
+        Ok(self.attempt(now, state, parse, |code| {
+            let policy = Policy::new(self, state);
+            // One constant-time scan over the steps the policy tries; which
+            // steps are spent depends only on the stored last step.
+            let found =
+                key.keyed(self.totp, Token(()))
+                    .scan(&code, policy.steps(current), |step| policy.is_fresh(step));
+            self.ending(found, current, now, state, |m| {
+                let in_learned = policy.matched_in_learned(m.step(), current);
+                policy.learn(m.offset(), in_learned)
+            })
+        }))
     }
 
     /// Resynchronises a device whose clock is off by more than the window
     /// (RFC 4226 §7.4, RFC 6238 §6): the user types two codes shown one after
     /// the other, and the guard searches for that pair of consecutive steps
-    /// within ±[`Guard::max_drift`] of the current step.
+    /// within ±[`Guard::max_drift`] of the current step. `key` is as for
+    /// [`Guard::check`].
     ///
     /// Found at steps never accepted before: [`Outcome::Accepted`] with the
     /// later step, whose offset becomes the learned drift; the later step is
-    /// recorded and the failures cleared. Otherwise [`Outcome::Replayed`] (a
-    /// pair touching a step at or below the last accepted one: refusing it
-    /// keeps every step single-use), [`Outcome::Invalid`] or
-    /// [`Outcome::Malformed`], each counted as one failure.
+    /// recorded and the failures cleared. A pair touching a step at or below
+    /// the last accepted one is [`Outcome::Replayed`] (refusing it keeps
+    /// every step single-use; not counted as a failure); otherwise
+    /// [`Outcome::Invalid`] or [`Outcome::Malformed`], each counted as one
+    /// failure.
     ///
     /// A resync is for a device whose clock is *off*. After the user fixes
     /// the clock, no second resync is needed (and one with codes from steps
@@ -154,103 +95,99 @@ impl Guard {
     ///
     /// Evaluates every step of the range (2 × bound + 2 HMACs), whatever matches.
     ///
+    /// # Errors
+    ///
+    /// [`TimeError`] as for [`Guard::check`].
+    ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::{Guard, Secret, Totp, UnixTime};
-    /// use twostep::guard::{State, Outcome};
+    /// use twostep::guard::State;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let guard = Guard::new(Totp::new());
     /// let now = UnixTime::from_secs(1_000_000_000);
     /// let phone = guard.key(&secret); // its clock runs 3 minutes fast: 6 steps
     /// let step = guard.totp().step_at(now)? + 6;
     /// let (c1, c2) = (phone.code_at_step(step - 1).to_string(), phone.code_at_step(step).to_string());
-    /// let (outcome, state) = guard.resync(&secret, [&c1, &c2], now, &State::new());
+    /// let (outcome, state) = guard.resync(&secret, [&c1, &c2], now, &State::new())?;
     /// assert!(outcome.is_accepted());
     /// assert_eq!((state.drift(), state.last_step()), (6, Some(step)));
     /// # Ok(()) }
     /// ```
     #[must_use = "persist the returned state (even on failure) and act only on Outcome::Accepted"]
-    pub fn resync(
+    pub fn resync<K: Key + ?Sized>(
         &self,
-        secret: &Secret,
+        key: &K,
         codes: [&str; 2],
         now: UnixTime,
         state: &State,
-    ) -> (Outcome, State) {
-        self.attempt(
-            now,
-            state,
-            || parse_pair(codes, self.totp),
-            |pair| self.resync_codes(&self.key(secret), &pair, now, state),
-        )
+    ) -> Result<(Outcome, State), TimeError> {
+        let current = self.totp.step_at(now)?;
+        let [a, b] = codes;
+        let digits = self.totp.digits();
+        let parse = || Ok::<_, CodeError>([Code::parse(a, digits)?, Code::parse(b, digits)?]);
+        Ok(self.attempt(now, state, parse, |pair| {
+            let policy = Policy::new(self, state);
+            let reach = u64::from(policy.max_drift());
+            // The later step k lies in current ± reach; the earlier is k − 1.
+            let start = current.saturating_sub(reach).saturating_sub(1);
+            let end = current.saturating_add(reach);
+            let found = key
+                .keyed(self.totp, Token(()))
+                .scan_pairs(&pair, start..=end, |step| policy.pair_is_fresh(step));
+            self.ending(found, current, now, state, |m| policy.clamp(m.offset()))
+        }))
     }
 
-    /// As [`Guard::resync`], with a prepared key.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Guard, Secret, Totp, UnixTime};
-    /// use twostep::guard::{State, Outcome};
-    /// let guard = Guard::new(Totp::new());
-    /// let key = guard.key(&Secret::from_bytes(b"12345678901234567890")?);
-    /// let (outcome, state) = guard.resync_keyed(&key, ["287082", "359152"], UnixTime::from_secs(60), &State::new());
-    /// assert!(outcome.is_accepted()); // steps 1 and 2 (RFC 4226 counters 1, 2)
-    /// assert_eq!(state.last_step(), Some(2));
-    /// # Ok(()) }
-    /// ```
-    #[must_use = "persist the returned state (even on failure) and act only on Outcome::Accepted"]
-    pub fn resync_keyed(
+    /// The gate every attempt passes, in order: refused unseen (state
+    /// unchanged) while throttled or locked; a malformed input counts as a
+    /// failure and computes no HMAC; otherwise `evaluate` runs on the parsed
+    /// input (keying HMAC only then, for a secret).
+    fn attempt<T>(
         &self,
-        key: &KeyedTotp,
-        codes: [&str; 2],
         now: UnixTime,
         state: &State,
+        parse: impl FnOnce() -> Result<T, CodeError>,
+        evaluate: impl FnOnce(T) -> (Outcome, State),
     ) -> (Outcome, State) {
-        self.attempt(
-            now,
-            state,
-            || parse_pair(codes, key.totp()),
-            |pair| self.resync_codes(key, &pair, now, state),
-        )
+        if let Some(blocked) = self.blocked(now, state) {
+            // Refused unseen; only a deadline left by a clock that stepped
+            // back changes (to the maximum delay).
+            return (blocked.into(), self.cap_back_off(now, state));
+        }
+        match parse() {
+            Ok(parsed) => evaluate(parsed),
+            Err(e) => (Outcome::Malformed(e), self.record_failure(now, state)),
+        }
     }
 
-    fn resync_codes(
+    /// The ending of a check and a resync: a fresh match is accepted (its
+    /// step recorded, the failures cleared, the drift from `drift`), a match
+    /// only at spent steps is a replay (state unchanged), no match is
+    /// invalid (one failure).
+    fn ending(
         &self,
-        key: &KeyedTotp,
-        pair: &[Code; 2],
+        found: Found,
+        current: u64,
         now: UnixTime,
         state: &State,
+        drift: impl FnOnce(&Match) -> i8,
     ) -> (Outcome, State) {
-        let current = match key.totp().step_at(now) {
-            Ok(step) => step,
-            Err(e) => return (Outcome::Time(e), *state),
-        };
-        let policy = Policy::new(self, state);
-        let reach = u64::from(policy.max_drift());
-        // The later step k lies in current ± reach; the earlier is k − 1.
-        let start = current.saturating_sub(reach).saturating_sub(1);
-        let end = current.saturating_add(reach);
-        let found = key.scan_pairs(pair, start..=end, |step| policy.pair_is_fresh(step));
-        if let Some(matched) = found.fresh() {
-            let m = Match::new(matched, current);
+        if let Some(step) = found.fresh() {
+            let m = Match::new(step, current);
             let next = State {
-                last_step: Some(matched),
-                drift: policy.clamp(m.offset()),
+                last_step: Some(step),
+                drift: drift(&m),
                 failures: 0,
                 blocked_until: None,
             };
             (Outcome::Accepted(m), next)
         } else if found.spent() {
-            (Outcome::Replayed, self.record_failure(now, state))
+            // A right code, spent before: it tells a guesser nothing, so it
+            // counts toward neither the back-off nor the lock.
+            (Outcome::Replayed, *state)
         } else {
             (Outcome::Invalid, self.record_failure(now, state))
         }
     }
-}
-
-fn parse_pair([a, b]: [&str; 2], totp: Totp) -> Result<[Code; 2], CodeError> {
-    Ok([
-        Code::parse(a, totp.digits())?,
-        Code::parse(b, totp.digits())?,
-    ])
 }

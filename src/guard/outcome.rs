@@ -4,7 +4,6 @@ use super::Blocked;
 #[cfg(doc)]
 use super::{Guard, State};
 use crate::otp::{CodeError, Match};
-use crate::time::TimeError;
 
 /// What a [`Guard`] decided about one attempt.
 ///
@@ -18,7 +17,7 @@ use crate::time::TimeError;
 /// use twostep::guard::{State, Outcome};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let now = UnixTime::from_secs(59);
-/// let (outcome, state) = Guard::new(Totp::new()).check(&secret, "287082", now, &State::new());
+/// let (outcome, state) = Guard::new(Totp::new()).check(&secret, "287082", now, &State::new())?;
 /// assert!(outcome.is_accepted());
 /// let Outcome::Accepted(m) = outcome else { return Ok(()) };
 /// assert_eq!(state.last_step(), Some(m.step()));
@@ -37,7 +36,8 @@ pub enum Outcome {
     /// The code matches no step in the window. Counts as a failure.
     Invalid,
     /// The code matches only steps at or below the last accepted one: it was
-    /// used before. Counts as a failure.
+    /// used before. Not counted as a failure: a right code typed twice (a
+    /// double submit) tells a guesser nothing.
     Replayed,
     /// Back-off is in force: nothing was looked at, nothing counted.
     Throttled {
@@ -45,11 +45,9 @@ pub enum Outcome {
         retry_after: time::Duration,
     },
     /// Hard lock: nothing was looked at, nothing counted. Recovery goes
-    /// through the application (see [`State::reset_failures`]).
+    /// through the application: a backup code (see
+    /// [`Guard::recovery_blocked`]), then [`State::reset_failures`].
     Locked,
-    /// `now` has no time step (before the TOTP's T0): a server
-    /// configuration error, not the user's. Nothing counted, state unchanged.
-    Time(TimeError),
 }
 
 impl Outcome {

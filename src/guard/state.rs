@@ -54,10 +54,10 @@ use crate::time::UnixTime;
 /// let secret = Secret::from_bytes(b"12345678901234567890")?; // just generated
 /// let guard = Guard::new(Totp::new());
 /// let now = UnixTime::from_secs(1_111_111_109);
-/// let (confirmed, state) = guard.check(&secret, "081804", now, &State::new());
+/// let (confirmed, state) = guard.check(&secret, "081804", now, &State::new())?;
 /// assert!(confirmed.is_accepted()); // store the secret and `state` together
 /// let later = UnixTime::from_secs(1_111_111_115);
-/// assert_eq!(guard.check(&secret, "081804", later, &state).0, Outcome::Replayed);
+/// assert_eq!(guard.check(&secret, "081804", later, &state)?.0, Outcome::Replayed);
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

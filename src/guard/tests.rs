@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::test_counter::{HMAC, count};
+use crate::time::UnixTime;
 
 fn evaluations() -> u64 {
     count(&HMAC)
@@ -17,7 +18,8 @@ const NOW: UnixTime = UnixTime::from_secs(1_111_111_109);
 #[test]
 fn throttled_and_locked_attempts_evaluate_no_hmac_and_change_nothing() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let right = key.generate(NOW).unwrap().to_string();
     let mut state = State::new();
     for _ in 0..4 {
@@ -35,11 +37,23 @@ fn throttled_and_locked_attempts_evaluate_no_hmac_and_change_nothing() {
     ] {
         for input in [right.as_str(), "000000", "not a code"] {
             let before = evaluations();
-            assert_eq!(guard.check(&secret(), input, NOW, &state), (want, state));
-            assert_eq!(guard.check_keyed(&key, input, NOW, &state), (want, state));
+            assert_eq!(
+                guard.check(&secret(), input, NOW, &state).unwrap(),
+                (want, state)
+            );
+            assert_eq!(
+                guard.check(&key, input, NOW, &state).unwrap(),
+                (want, state)
+            );
             let pair = [input, input];
-            assert_eq!(guard.resync(&secret(), pair, NOW, &state), (want, state));
-            assert_eq!(guard.resync_keyed(&key, pair, NOW, &state), (want, state));
+            assert_eq!(
+                guard.resync(&secret(), pair, NOW, &state).unwrap(),
+                (want, state)
+            );
+            assert_eq!(
+                guard.resync(&key, pair, NOW, &state).unwrap(),
+                (want, state)
+            );
             assert_eq!(evaluations(), before, "input {input:?}");
         }
     }
@@ -48,16 +62,19 @@ fn throttled_and_locked_attempts_evaluate_no_hmac_and_change_nothing() {
 #[test]
 fn malformed_input_evaluates_no_hmac_but_counts() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let before = evaluations();
     for input in ["", "12345", "1234567", "12a456", " 123456", "١٢٣٤٥٦"] {
-        let (o, s) = guard.check(&secret(), input, NOW, &State::new());
+        let (o, s) = guard.check(&secret(), input, NOW, &State::new()).unwrap();
         assert!(matches!(o, Outcome::Malformed(_)), "{input:?}");
         assert_eq!(s.failures(), 1);
-        let (o, s) = guard.check_keyed(&key, input, NOW, &State::new());
+        let (o, s) = guard.check(&key, input, NOW, &State::new()).unwrap();
         assert!(matches!(o, Outcome::Malformed(_)));
         assert_eq!(s.failures(), 1);
-        let (o, s) = guard.resync(&secret(), ["287082", input], NOW, &State::new());
+        let (o, s) = guard
+            .resync(&secret(), ["287082", input], NOW, &State::new())
+            .unwrap();
         assert!(matches!(o, Outcome::Malformed(_)));
         assert_eq!(s.failures(), 1);
     }
@@ -67,7 +84,8 @@ fn malformed_input_evaluates_no_hmac_but_counts() {
 #[test]
 fn whole_window_is_evaluated_whatever_matches() {
     let guard = Guard::new(Totp::new()).with_window(Window::new(2, 3).unwrap());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let current = guard.totp().step_at(NOW).unwrap();
     // Accepted at the centre, replayed, and invalid: six evaluations each.
     let code = key.code_at_step(current).to_string();
@@ -79,7 +97,7 @@ fn whole_window_is_evaluated_whatever_matches() {
             code.as_str()
         };
         let before = evaluations();
-        let (o, next) = guard.check_keyed(&key, input, NOW, &state);
+        let (o, next) = guard.check(&key, input, NOW, &state).unwrap();
         assert_eq!(evaluations() - before, 6);
         match want {
             None => assert!(o.is_accepted()),
@@ -112,7 +130,8 @@ fn union_of_learned_and_home_windows_evaluates_each_step_once() {
             .with_window(Window::new(behind, ahead).unwrap())
             .with_max_drift(20)
             .unwrap();
-        let key = guard.key(&secret());
+        let owned = secret();
+        let key = guard.key(&owned);
         let current = guard.totp().step_at(NOW).unwrap();
         let state: State = format!("g1.-.{drift}.0.-").parse().unwrap();
         let learned = |k: i64| (k - drift) >= -i64::from(behind) && (k - drift) <= i64::from(ahead);
@@ -121,7 +140,7 @@ fn union_of_learned_and_home_windows_evaluates_each_step_once() {
             let step = current.checked_add_signed(k).unwrap();
             let code = key.code_at_step(step).to_string();
             let before = evaluations();
-            let (o, _) = guard.check_keyed(&key, &code, NOW, &state);
+            let (o, _) = guard.check(&key, &code, NOW, &state).unwrap();
             assert_eq!(
                 evaluations() - before,
                 size,
@@ -138,12 +157,13 @@ fn union_of_learned_and_home_windows_evaluates_each_step_once() {
 #[test]
 fn union_near_step_zero() {
     let guard = Guard::new(Totp::new());
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let now = UnixTime::from_secs(45); // step 1
     let state: State = "g1.-.-6.0.-".parse().unwrap();
     let code = key.code_at_step(2).to_string();
     let before = evaluations();
-    let (o, _) = guard.check_keyed(&key, &code, now, &state);
+    let (o, _) = guard.check(&key, &code, now, &state).unwrap();
     assert_eq!(evaluations() - before, 3); // steps 0, 1 (learned), 2 (home)
     assert!(o.is_accepted());
 }
@@ -151,12 +171,13 @@ fn union_near_step_zero() {
 #[test]
 fn resync_evaluates_its_whole_range() {
     let guard = Guard::new(Totp::new()).with_max_drift(5).unwrap();
-    let key = guard.key(&secret());
+    let owned = secret();
+    let key = guard.key(&owned);
     let current = guard.totp().step_at(NOW).unwrap();
     let c1 = key.code_at_step(current + 1).to_string();
     let c2 = key.code_at_step(current + 2).to_string();
     let before = evaluations();
-    let (o, s) = guard.resync_keyed(&key, [&c1, &c2], NOW, &State::new());
+    let (o, s) = guard.resync(&key, [&c1, &c2], NOW, &State::new()).unwrap();
     assert_eq!(evaluations() - before, 12); // 2 × 5 + 2
     assert!(o.is_accepted());
     assert_eq!((s.last_step(), s.drift()), (Some(current + 2), 2));

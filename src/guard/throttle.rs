@@ -21,8 +21,9 @@ pub enum Blocked {
         /// How long to wait (at least one second).
         retry_after: time::Duration,
     },
-    /// Hard lock: refused until the application clears the failures with
-    /// [`State::reset_failures`] after a recovery (backup code, support).
+    /// Hard lock: TOTP codes are refused until the application clears the
+    /// failures with [`State::reset_failures`] after a recovery (backup code,
+    /// support). [`Guard::recovery_blocked`] never answers this.
     Locked,
 }
 
@@ -30,10 +31,13 @@ pub enum Blocked {
 /// then a hard lock.
 ///
 /// After the `n`-th consecutive failure the next attempt must wait
-/// `first × 2^(n − free − 1)`, capped at `max`; at `lock_after` failures the
-/// account is locked until the application calls
-/// [`State::reset_failures`]. A success resets the count. Attempts
-/// refused while throttled or locked do not count (they were never looked at).
+/// `first × 2^(n − free − 1)`, capped at `max`; at `lock_after` failures TOTP
+/// codes are locked out until the application calls
+/// [`State::reset_failures`]. Backup codes still pass the lock (they are the
+/// way out of it), but each failure at or after the lock makes the next one
+/// wait `max` (see [`Guard::recovery_blocked`]). A success resets the count.
+/// Attempts refused while throttled or locked do not count (they were never
+/// looked at), nor does a replayed code.
 /// The lock is not stored as such: a state is locked while its failure count
 /// is at least `lock_after`, so raising `lock_after` later releases it.
 ///
@@ -48,7 +52,7 @@ pub enum Blocked {
 /// | 7 | after 4 min |
 /// | 8 | after 8 min |
 /// | 9 | after 15 min (cap) |
-/// | 10 | locked |
+/// | 10 and more | locked; a backup code after 15 min |
 ///
 /// Why: three free attempts absorb typos and a code that changed while it was
 /// typed. The first delay is one TOTP period, so a person who waits it out
@@ -235,6 +239,11 @@ impl Throttle {
     #[must_use]
     pub const fn max_delay(&self) -> time::Duration {
         time::Duration::seconds(self.max_delay as i64)
+    }
+
+    /// [`Throttle::max_delay`] in seconds.
+    pub(super) const fn max_delay_secs(&self) -> u32 {
+        self.max_delay
     }
 
     /// What `failures` consecutive failures impose on the next attempt:

@@ -245,7 +245,8 @@ fn ambiguous_when_one_code_matches_twice() {
     // Find a code that occurs at two steps far apart within ±26 h, then
     // diagnose it at a time between them.
     let totp = Totp::new();
-    let key = totp.key(&secret());
+    let owned = secret();
+    let key = totp.key(&owned);
     let base = T / 30;
     let mut seen = std::collections::HashMap::new();
     let (a, b) = (0..6_241u64)
@@ -365,7 +366,8 @@ fn keyed_and_unkeyed_agree_and_are_pure() {
         .with_algorithm(Algorithm::Sha256)
         .with_digits(Digits::EIGHT)
         .with_period(Period::new(60).unwrap());
-    let key = totp.key(&secret());
+    let owned = secret();
+    let key = totp.key(&owned);
     let obs = two_codes(&totp, -2 * 3_600);
     let options = DiagnoseOptions::default();
     let a = diagnose(&totp, &secret(), &obs, &options).unwrap();
@@ -543,8 +545,9 @@ fn proposed_resync_matches_what_the_guard_records() {
             twostep::Observation::from_code(c2, now),
         ];
         let d = twostep::diagnose(&Totp::default(), &secret, &obs, &options).unwrap();
-        let (outcome, next) =
-            guard.resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state);
+        let (outcome, next) = guard
+            .resync(&secret, [&c1.to_string(), &c2.to_string()], now, &state)
+            .unwrap();
         assert!(outcome.is_accepted(), "drift {drift}: {outcome:?}");
         assert_eq!(d.resync(), Some(next.drift()), "drift {drift}: {d}");
     }
@@ -571,7 +574,9 @@ fn stale_drift_is_in_sync_when_the_clock_was_fixed() {
     assert!(text.contains("learned drift of 6 steps"), "{text}");
     assert!(!text.contains("ahead of the server"), "{text}");
     // The guard agrees: the code logs in and the drift is reset.
-    let (o, next) = guard.check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &state);
+    let (o, next) = guard
+        .check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &state)
+        .unwrap();
     assert!(o.is_accepted(), "{o:?}");
     assert_eq!(next.drift(), 0);
     // Without the state's drift (a fresh account) there is no such remark.
@@ -599,7 +604,9 @@ fn stale_drift_is_in_sync_when_the_clock_was_fixed() {
         "{text}"
     );
     assert!(text.contains("no resync is needed"), "{text}");
-    let (o, _) = guard.check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &spent);
+    let (o, _) = guard
+        .check(&secret(), &shown(&totp, 0, T + 35).to_string(), now, &spent)
+        .unwrap();
     assert_eq!(o, Outcome::Replayed);
 }
 
@@ -643,7 +650,7 @@ fn for_guard_mirrors_check_and_resync_with_a_stale_drift() {
                 ];
                 let d = diagnose(&Totp::default(), &secret, &obs, &options).unwrap();
                 let case = format!("stored {stored_drift}, last {last:?}, phone {drift}: {d}");
-                let (checked, _) = guard.check(&secret, &c2.to_string(), now, &state);
+                let (checked, _) = guard.check(&secret, &c2.to_string(), now, &state).unwrap();
                 assert_eq!(
                     d.verdict() == Verdict::InSync,
                     checked.is_accepted(),
@@ -655,7 +662,9 @@ fn for_guard_mirrors_check_and_resync_with_a_stale_drift() {
                     "{case}"
                 );
                 let pair = [c1.to_string(), c2.to_string()];
-                let (resynced, next) = guard.resync(&secret, [&pair[0], &pair[1]], now, &state);
+                let (resynced, next) = guard
+                    .resync(&secret, [&pair[0], &pair[1]], now, &state)
+                    .unwrap();
                 match d.resync() {
                     Some(proposed) => {
                         proposals += 1;

@@ -66,3 +66,20 @@ fn algorithm_names_parse_with_an_optional_hyphen_and_nothing_else() {
         assert!(bad.parse::<Algorithm>().is_err(), "{bad:?} parsed");
     }
 }
+
+#[test]
+fn a_malformed_code_names_its_cause_once_in_an_error_chain() {
+    use std::error::Error as _;
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let now = twostep::UnixTime::from_secs(59);
+    let err = Totp::new()
+        .verify(&secret, "12a456", now, twostep::Window::DEFAULT)
+        .unwrap_err();
+    let cause = Code::parse("12a456", Digits::SIX).unwrap_err();
+    assert_eq!(err, twostep::VerifyError::Malformed(cause));
+    // The cause is the source, not part of the message.
+    assert_eq!(err.to_string(), "malformed code");
+    let source = err.source().map(ToString::to_string);
+    assert_eq!(source, Some(cause.to_string()));
+    assert!(!err.to_string().contains(&cause.to_string()));
+}
