@@ -33,24 +33,25 @@ log=$(mktemp)
 supp=$(mktemp)
 trap 'rm -f "$log" "$supp"' EXIT
 
-# Public outcomes of BackupCodeSet::redeem. After the constant-time slot scan
+# Public outcomes of backup::CodeSet::redeem. After the constant-time slot scan
 # (no report allowed there), redeem branches on whether a slot matched and
 # whether it was used, and marks the matched slot used in the new set: the
 # outcome, public by design. These four lines are found by their text in
-# src/backup.rs and suppressed by exact file:line, so the suppressions follow
+# src/backup/set.rs and suppressed by exact file:line, so the suppressions follow
 # edits elsewhere in the file, never cover the scan, and a changed or moved
 # outcome line fails the check (a report appears) instead of hiding a branch.
 # The bounds check at the third line sits in inlined frames that share one
 # address, whose line valgrind cannot match: there the inlined `get_mut` on
 # the slots (redeem's only one) names it instead.
+redeem_file=src/backup/set.rs
 redeem_line() {
   local n
-  n=$(grep -cF -- "$1" src/backup.rs || true)
+  n=$(grep -cF -- "$1" "$redeem_file" || true)
   if [ "$n" != 1 ]; then
-    echo "ct_check: expected exactly one line '$1' in src/backup.rs, found $n" >&2
+    echo "ct_check: expected exactly one line '$1' in $redeem_file, found $n" >&2
     exit 1
   fi
-  grep -nF -- "$1" src/backup.rs | cut -d: -f1
+  grep -nF -- "$1" "$redeem_file" | cut -d: -f1
 }
 found_line=$(redeem_line 'if !bool::from(found) {')
 used_line=$(redeem_line 'if bool::from(used) {')
@@ -62,27 +63,27 @@ mark_line=$(redeem_line 'Some(s) => s.used = true,')
 {
    backup-outcome: redeem returns Invalid when no slot matched
    Memcheck:Cond
-   src:*backup.rs:$found_line
+   src:*set.rs:$found_line
    fun:*backup_redeem_slots*
 }
 {
    backup-outcome: redeem returns AlreadyUsed when the matched slot was used
    Memcheck:Cond
-   src:*backup.rs:$used_line
+   src:*set.rs:$used_line
    fun:*backup_redeem_slots*
 }
 {
    backup-outcome: the bounds check of the (public) matched slot in the new set, line $slot_line
    Memcheck:Cond
-   fun:get_mut<twostep::backup::Slot>
-   fun:get_mut<twostep::backup::Slot, usize>
-   fun:*BackupCodeSet*redeem*
+   fun:get_mut<twostep::backup::set::Slot>
+   fun:get_mut<twostep::backup::set::Slot, usize>
+   fun:*CodeSet*redeem*
    fun:*backup_redeem_slots*
 }
 {
    backup-outcome: the new set marks the (public) matched slot used
    Memcheck:Value8
-   src:*backup.rs:$mark_line
+   src:*set.rs:$mark_line
    fun:*backup_redeem_slots*
 }
 EOF

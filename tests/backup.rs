@@ -14,7 +14,7 @@
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use twostep::{BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
+use twostep::backup::{BackupError, CodeSet, Policy, Redemption, ShownCodes};
 
 const KAT: &str = include_str!("vectors/backup_kat.txt");
 
@@ -61,10 +61,10 @@ fn vectors() -> Vec<Vector<'static>> {
         .collect()
 }
 
-fn policy_for(v: &Vector<'_>) -> BackupPolicy {
+fn policy_for(v: &Vector<'_>) -> Policy {
     match &v.pepper {
-        Some(p) => BackupPolicy::DEFAULT.with_pepper(p).unwrap(),
-        None => BackupPolicy::DEFAULT,
+        Some(p) => Policy::DEFAULT.with_pepper(p).unwrap(),
+        None => Policy::DEFAULT,
     }
 }
 
@@ -72,19 +72,19 @@ fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
 }
 
-fn short(count: usize, length: usize) -> BackupPolicy {
-    BackupPolicy::DEFAULT
+fn short(count: usize, length: usize) -> Policy {
+    Policy::DEFAULT
         .with_count(count)
         .unwrap()
         .with_length(length)
         .unwrap()
-        .with_iterations(BackupPolicy::MIN_ITERATIONS)
+        .with_iterations(Policy::MIN_ITERATIONS)
         .unwrap()
 }
 
-fn redeemed(r: Result<RedeemResult, BackupError>) -> (usize, usize, BackupCodeSet) {
+fn redeemed(r: Result<Redemption, BackupError>) -> (usize, usize, CodeSet) {
     match r.unwrap() {
-        RedeemResult::Redeemed {
+        Redemption::Redeemed {
             slot,
             remaining,
             set,
@@ -93,7 +93,7 @@ fn redeemed(r: Result<RedeemResult, BackupError>) -> (usize, usize, BackupCodeSe
     }
 }
 
-fn all_codes(codes: &BackupCodes) -> Vec<String> {
+fn all_codes(codes: &ShownCodes) -> Vec<String> {
     codes.iter().map(|c| c.to_string()).collect()
 }
 
@@ -102,14 +102,14 @@ fn known_answers_redeem_through_the_public_api() {
     let vs = vectors();
     assert_eq!(vs.len(), 7);
     for v in &vs {
-        let set: BackupCodeSet = v.storage.parse().unwrap();
+        let set: CodeSet = v.storage.parse().unwrap();
         assert_eq!(set.to_string(), v.storage, "{}", v.name);
         assert_eq!(set.used_slots().collect::<Vec<_>>(), v.used, "{}", v.name);
         let policy = policy_for(v);
         for (slot, code) in v.codes.iter().enumerate() {
             let r = set.redeem(code, &policy);
             if v.used.contains(&slot) {
-                assert_eq!(r, Ok(RedeemResult::AlreadyUsed { slot }), "{}", v.name);
+                assert_eq!(r, Ok(Redemption::AlreadyUsed { slot }), "{}", v.name);
             } else {
                 let (s, remaining, next) = redeemed(r);
                 assert_eq!(s, slot, "{}", v.name);
@@ -124,24 +124,24 @@ fn known_answers_redeem_through_the_public_api() {
 #[test]
 fn known_answers_need_the_right_pepper() {
     for v in vectors() {
-        let set: BackupCodeSet = v.storage.parse().unwrap();
+        let set: CodeSet = v.storage.parse().unwrap();
         let unused = (0..v.codes.len()).find(|i| !v.used.contains(i)).unwrap();
         let code = v.codes[unused];
         match &v.pepper {
             Some(p) => {
                 let mut other = p.clone();
                 other[0] ^= 1;
-                let wrong = BackupPolicy::DEFAULT.with_pepper(&other).unwrap();
-                assert_eq!(set.redeem(code, &wrong), Ok(RedeemResult::Invalid));
+                let wrong = Policy::DEFAULT.with_pepper(&other).unwrap();
+                assert_eq!(set.redeem(code, &wrong), Ok(Redemption::Invalid));
                 assert_eq!(
-                    set.redeem(code, &BackupPolicy::DEFAULT),
+                    set.redeem(code, &Policy::DEFAULT),
                     Err(BackupError::PepperMismatch {
                         set_has_pepper: true
                     })
                 );
             }
             None => {
-                let with = BackupPolicy::DEFAULT.with_pepper(&[9; 16]).unwrap();
+                let with = Policy::DEFAULT.with_pepper(&[9; 16]).unwrap();
                 assert_eq!(
                     set.redeem(code, &with),
                     Err(BackupError::PepperMismatch {
@@ -156,7 +156,7 @@ fn known_answers_need_the_right_pepper() {
 #[test]
 fn known_answers_with_every_formatting() {
     let v = &vectors()[0];
-    let set: BackupCodeSet = v.storage.parse().unwrap();
+    let set: CodeSet = v.storage.parse().unwrap();
     let policy = policy_for(v);
     let code = v.codes[0]; // HE6M-1110-RDV1-EWZE-PEEX-J1T6
     for typed in [
@@ -180,31 +180,31 @@ fn known_answers_with_every_formatting() {
         code[..code.len() - 1].to_string(), // one symbol short
         format!("{code}0"),                 // one symbol long
         String::new(),
-        "0".repeat(BackupCodeSet::MAX_INPUT_LEN + 1),
+        "0".repeat(CodeSet::MAX_INPUT_LEN + 1),
     ] {
         assert_eq!(
             set.redeem(&typed, &policy),
-            Ok(RedeemResult::Malformed),
+            Ok(Redemption::Malformed),
             "{typed:?}"
         );
     }
     // A well-formed code that is in no slot.
     assert_eq!(
         set.redeem(&"0".repeat(24), &policy),
-        Ok(RedeemResult::Invalid)
+        Ok(Redemption::Invalid)
     );
 }
 
 #[test]
 fn default_cost_profile_redeems() {
     // The one test at the default PBKDF2 cost (100,000 iterations).
-    let policy = BackupPolicy::DEFAULT
+    let policy = Policy::DEFAULT
         .with_count(1)
         .unwrap()
         .with_length(16)
         .unwrap();
     assert_eq!(policy.iterations(), 100_000);
-    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(1)).unwrap();
+    let (codes, set) = CodeSet::generate(&policy, &mut rng(1)).unwrap();
     assert_eq!(set.kdf_iterations(), Some(100_000));
     assert!(
         set.to_string()
@@ -218,11 +218,11 @@ fn default_cost_profile_redeems() {
 #[test]
 fn raising_the_cost_keeps_old_sets_working() {
     let old_policy = short(3, 12);
-    let (codes, set) = BackupCodeSet::generate(&old_policy, &mut rng(2)).unwrap();
+    let (codes, set) = CodeSet::generate(&old_policy, &mut rng(2)).unwrap();
     let new_policy = short(3, 12).with_iterations(2_000).unwrap();
     assert!(set.is_outdated(&new_policy));
     let stored = set.to_string();
-    let set: BackupCodeSet = stored.parse().unwrap();
+    let set: CodeSet = stored.parse().unwrap();
     let (_, _, next) = redeemed(set.redeem(&all_codes(&codes)[1], &new_policy));
     assert_eq!(next.kdf_iterations(), Some(1_000));
     let (_, renewed) = next.renew(&new_policy, &mut rng(3)).unwrap();
@@ -232,8 +232,8 @@ fn raising_the_cost_keeps_old_sets_working() {
 
 #[test]
 fn status_and_renewal() {
-    let policy = BackupPolicy::DEFAULT;
-    let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(4)).unwrap();
+    let policy = Policy::DEFAULT;
+    let (codes, mut set) = CodeSet::generate(&policy, &mut rng(4)).unwrap();
     let codes = all_codes(&codes);
     assert_eq!((set.remaining(), set.slot_count()), (10, 10));
     assert!(!set.needs_renewal(&policy) && !set.is_exhausted());
@@ -260,7 +260,7 @@ fn status_and_renewal() {
     for (slot, code) in codes.iter().enumerate() {
         assert_eq!(
             set.redeem(code, &policy),
-            Ok(RedeemResult::AlreadyUsed { slot })
+            Ok(Redemption::AlreadyUsed { slot })
         );
     }
     // Renewal replaces the set: none of the old codes works, the generation
@@ -269,7 +269,7 @@ fn status_and_renewal() {
     assert_eq!(renewed.generation(), 12);
     assert_eq!(renewed.remaining(), 10);
     for code in &codes {
-        assert_eq!(renewed.redeem(code, &policy), Ok(RedeemResult::Invalid));
+        assert_eq!(renewed.redeem(code, &policy), Ok(Redemption::Invalid));
     }
     for (slot, code) in all_codes(&new_codes).iter().enumerate() {
         assert_eq!(redeemed(renewed.redeem(code, &policy)).0, slot);
@@ -278,8 +278,8 @@ fn status_and_renewal() {
 
 #[test]
 fn secrets_stay_out_of_debug() {
-    let policy = BackupPolicy::DEFAULT.with_pepper(&[0xAB; 32]).unwrap();
-    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(6)).unwrap();
+    let policy = Policy::DEFAULT.with_pepper(&[0xAB; 32]).unwrap();
+    let (codes, set) = CodeSet::generate(&policy, &mut rng(6)).unwrap();
     let debug = format!("{codes:?} {set:?} {policy:?} {:?}", codes.get(0).unwrap());
     for code in all_codes(&codes) {
         assert!(!debug.contains(&code) && !debug.contains(&code.replace('-', "")));
@@ -296,14 +296,14 @@ fn secrets_stay_out_of_debug() {
     assert!(!debug.contains(digest));
     assert_eq!(
         format!("{set:?}"),
-        "BackupCodeSet { kdf_iterations: None, code_length: 24, pepper: true, generation: 1, slots: 10, used: [], .. }"
+        "CodeSet { kdf_iterations: None, code_length: 24, pepper: true, generation: 1, slots: 10, used: [], .. }"
     );
 }
 
 #[test]
 fn text_block_and_display() {
-    let policy = BackupPolicy::DEFAULT.with_count(12).unwrap();
-    let (codes, _) = BackupCodeSet::generate(&policy, &mut rng(7)).unwrap();
+    let policy = Policy::DEFAULT.with_count(12).unwrap();
+    let (codes, _) = CodeSet::generate(&policy, &mut rng(7)).unwrap();
     let block = codes.to_text_block("Backup codes\nfor ana");
     let lines: Vec<&str> = block.lines().collect();
     assert_eq!(lines.len(), 14);
@@ -324,44 +324,44 @@ fn text_block_and_display() {
                     .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
         }));
     }
-    let (codes, _) = BackupCodeSet::generate(&short(1, 10), &mut rng(8)).unwrap();
+    let (codes, _) = CodeSet::generate(&short(1, 10), &mut rng(8)).unwrap();
     assert_eq!(codes.to_string().len(), 12); // XXXX-XXXX-XX
 }
 
 #[test]
 fn policy_bounds() {
-    let p = BackupPolicy::DEFAULT;
+    let p = Policy::DEFAULT;
     assert_eq!(p.entropy_bits(), 120);
     for n in [0, 21, usize::MAX] {
         assert!(matches!(
-            BackupPolicy::DEFAULT.with_count(n),
+            Policy::DEFAULT.with_count(n),
             Err(BackupError::Count { .. })
         ));
     }
     for n in [1, 20] {
-        assert_eq!(BackupPolicy::DEFAULT.with_count(n).unwrap().count(), n);
+        assert_eq!(Policy::DEFAULT.with_count(n).unwrap().count(), n);
     }
     for n in [9, 33, 256] {
         assert!(matches!(
-            BackupPolicy::DEFAULT.with_length(n),
+            Policy::DEFAULT.with_length(n),
             Err(BackupError::Length { .. })
         ));
     }
-    assert!(BackupPolicy::DEFAULT.with_length(10).unwrap().uses_kdf());
-    assert!(BackupPolicy::DEFAULT.with_length(22).unwrap().uses_kdf());
-    assert!(!BackupPolicy::DEFAULT.with_length(23).unwrap().uses_kdf());
-    assert!(!BackupPolicy::DEFAULT.with_length(32).unwrap().uses_kdf());
+    assert!(Policy::DEFAULT.with_length(10).unwrap().uses_kdf());
+    assert!(Policy::DEFAULT.with_length(22).unwrap().uses_kdf());
+    assert!(!Policy::DEFAULT.with_length(23).unwrap().uses_kdf());
+    assert!(!Policy::DEFAULT.with_length(32).unwrap().uses_kdf());
     for i in [0, 999, 10_000_001, u32::MAX] {
         assert!(matches!(
-            BackupPolicy::DEFAULT.with_iterations(i),
+            Policy::DEFAULT.with_iterations(i),
             Err(BackupError::Iterations { .. })
         ));
     }
-    assert!(BackupPolicy::DEFAULT.with_renewal_threshold(0).is_ok());
-    assert!(BackupPolicy::DEFAULT.with_renewal_threshold(21).is_err());
+    assert!(Policy::DEFAULT.with_renewal_threshold(0).is_ok());
+    assert!(Policy::DEFAULT.with_renewal_threshold(21).is_err());
     for len in [0, 15, 65] {
         assert!(matches!(
-            BackupPolicy::DEFAULT.with_pepper(&vec![1; len]),
+            Policy::DEFAULT.with_pepper(&vec![1; len]),
             Err(BackupError::PepperLength { .. })
         ));
     }
@@ -379,7 +379,7 @@ fn policy_bounds() {
 /// A valid storage string with `n` slots of the given length.
 fn stored(length: usize, n: usize, seed: u64) -> String {
     let policy = short(n, length);
-    BackupCodeSet::generate(&policy, &mut rng(seed))
+    CodeSet::generate(&policy, &mut rng(seed))
         .unwrap()
         .1
         .to_string()
@@ -547,31 +547,31 @@ fn every_malformed_storage_form_has_its_error() {
         ),
     ];
     for (text, expected) in &cases {
-        assert_eq!(text.parse::<BackupCodeSet>(), Err(*expected), "{text}");
+        assert_eq!(text.parse::<CodeSet>(), Err(*expected), "{text}");
         // Error messages never echo the input.
         let message = expected.to_string();
         assert!(!message.contains(salt) && !message.contains(d[0]));
     }
     // The last case becomes valid once the generation accounts for the use.
     let fixed = format!("{head}$-{},{}", d[0], d[1]).replacen("gen=1", "gen=2", 1);
-    assert_eq!(fixed.parse::<BackupCodeSet>().unwrap().to_string(), fixed);
+    assert_eq!(fixed.parse::<CodeSet>().unwrap().to_string(), fixed);
 }
 
 #[test]
 fn the_longest_storage_string_fits_the_cap() {
-    let policy = BackupPolicy::DEFAULT
-        .with_count(BackupPolicy::MAX_COUNT)
+    let policy = Policy::DEFAULT
+        .with_count(Policy::MAX_COUNT)
         .unwrap()
         .with_length(22)
         .unwrap()
-        .with_iterations(BackupPolicy::MAX_ITERATIONS)
+        .with_iterations(Policy::MAX_ITERATIONS)
         .unwrap()
         .with_pepper(&[1; 16])
         .unwrap();
     // Build the string by hand from a cheap set (generation at the maximum
     // cost would take seconds): every slot used, largest numbers everywhere.
     let cheap = short(20, 22).with_pepper(&[1; 16]).unwrap();
-    let s = BackupCodeSet::generate(&cheap, &mut rng(10))
+    let s = CodeSet::generate(&cheap, &mut rng(10))
         .unwrap()
         .1
         .to_string();
@@ -582,11 +582,11 @@ fn the_longest_storage_string_fits_the_cap() {
     let used: Vec<String> = digests.split(',').map(|d| format!("-{d}")).collect();
     let longest = format!("{head}${}", used.join(","));
     assert!(
-        longest.len() <= BackupCodeSet::MAX_STORAGE_LEN,
+        longest.len() <= CodeSet::MAX_STORAGE_LEN,
         "{}",
         longest.len()
     );
-    let set: BackupCodeSet = longest.parse().unwrap();
+    let set: CodeSet = longest.parse().unwrap();
     assert_eq!(set.to_string(), longest);
     assert!(set.is_exhausted());
 }
@@ -595,23 +595,23 @@ fn the_longest_storage_string_fits_the_cap() {
 #[test]
 fn serde_uses_the_storage_string() {
     let s = stored(24, 3, 11);
-    let set: BackupCodeSet = s.parse().unwrap();
+    let set: CodeSet = s.parse().unwrap();
     let json = serde_json::to_string(&set).unwrap();
     assert_eq!(json, serde_json::to_string(&s).unwrap());
-    let back: BackupCodeSet = serde_json::from_str(&json).unwrap();
+    let back: CodeSet = serde_json::from_str(&json).unwrap();
     assert_eq!(back, set);
-    let err = serde_json::from_str::<BackupCodeSet>("\"$twostep-bc$v=9\"").unwrap_err();
+    let err = serde_json::from_str::<CodeSet>("\"$twostep-bc$v=9\"").unwrap_err();
     assert!(err.to_string().contains("unsupported"), "{err}");
-    assert!(serde_json::from_str::<BackupCodeSet>("42").is_err());
+    assert!(serde_json::from_str::<CodeSet>("42").is_err());
 }
 
 #[test]
 fn types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
-    check::<BackupPolicy>();
-    check::<BackupCodes>();
-    check::<BackupCodeSet>();
-    check::<RedeemResult>();
+    check::<Policy>();
+    check::<ShownCodes>();
+    check::<CodeSet>();
+    check::<Redemption>();
     check::<BackupError>();
 }
 
@@ -650,7 +650,7 @@ proptest! {
         styles in proptest::collection::vec(any::<u8>(), 20),
     ) {
         let policy = short(count, length);
-        let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let (codes, mut set) = CodeSet::generate(&policy, &mut rng(seed)).unwrap();
         let codes = all_codes(&codes);
         let order: Vec<usize> = order.into_iter().filter(|&i| i < count).collect();
         for (n, &slot) in order.iter().enumerate() {
@@ -660,7 +660,7 @@ proptest! {
             prop_assert_eq!(remaining, count - n - 1);
             prop_assert_eq!(
                 next.redeem(&typed, &policy),
-                Ok(RedeemResult::AlreadyUsed { slot })
+                Ok(Redemption::AlreadyUsed { slot })
             );
             set = next;
         }
@@ -674,10 +674,10 @@ proptest! {
         length in prop_oneof![Just(24usize), 10usize..=32],
     ) {
         let policy = short(5, length);
-        let (codes, _) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
-        let (_, other) = BackupCodeSet::generate(&policy, &mut rng(seed ^ 1)).unwrap();
+        let (codes, _) = CodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let (_, other) = CodeSet::generate(&policy, &mut rng(seed ^ 1)).unwrap();
         for code in all_codes(&codes) {
-            prop_assert_eq!(other.redeem(&code, &policy), Ok(RedeemResult::Invalid));
+            prop_assert_eq!(other.redeem(&code, &policy), Ok(Redemption::Invalid));
         }
     }
 
@@ -693,15 +693,15 @@ proptest! {
         if pepper {
             policy = policy.with_pepper(&seed.to_le_bytes().repeat(3)).unwrap();
         }
-        let (codes, mut set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let (codes, mut set) = CodeSet::generate(&policy, &mut rng(seed)).unwrap();
         for (slot, code) in all_codes(&codes).iter().enumerate() {
             if spend[slot] {
                 set = redeemed(set.redeem(code, &policy)).2;
             }
         }
         let text = set.to_string();
-        prop_assert!(text.len() <= BackupCodeSet::MAX_STORAGE_LEN);
-        let back: BackupCodeSet = text.parse().unwrap();
+        prop_assert!(text.len() <= CodeSet::MAX_STORAGE_LEN);
+        let back: CodeSet = text.parse().unwrap();
         prop_assert_eq!(back.to_string(), text);
         prop_assert_eq!(&back, &set);
         prop_assert_eq!(back.remaining(), set.remaining());
@@ -710,7 +710,7 @@ proptest! {
     #[test]
     fn low_entropy_profiles_use_the_kdf(seed in any::<u64>(), length in 10usize..=32) {
         let policy = short(1, length);
-        let (_, set) = BackupCodeSet::generate(&policy, &mut rng(seed)).unwrap();
+        let (_, set) = CodeSet::generate(&policy, &mut rng(seed)).unwrap();
         let text = set.to_string();
         let kdf = length * 5 < 112;
         prop_assert_eq!(policy.uses_kdf(), kdf);
@@ -725,7 +725,7 @@ proptest! {
 
     #[test]
     fn random_strings_never_panic_the_parser(s in "\\PC{0,1100}") {
-        if let Ok(set) = s.parse::<BackupCodeSet>() {
+        if let Ok(set) = s.parse::<CodeSet>() {
             prop_assert_eq!(set.to_string(), s);
         }
     }
@@ -745,7 +745,7 @@ proptest! {
         let mutated: String = chars.iter().collect();
         let truncated = &good[..cut.index(good.len())];
         for s in [mutated.as_str(), truncated] {
-            if let Ok(set) = s.parse::<BackupCodeSet>() {
+            if let Ok(set) = s.parse::<CodeSet>() {
                 prop_assert_eq!(set.to_string(), s);
             }
         }
@@ -754,10 +754,10 @@ proptest! {
     #[test]
     fn random_input_never_panics_redeem(s in "\\PC{0,300}", bytes in "[0-9A-Za-z _-]{0,40}") {
         let policy = short(3, 12);
-        let (_, set) = BackupCodeSet::generate(&policy, &mut rng(12)).unwrap();
+        let (_, set) = CodeSet::generate(&policy, &mut rng(12)).unwrap();
         for input in [s.as_str(), bytes.as_str()] {
             let r = set.redeem(input, &policy).unwrap();
-            prop_assert!(matches!(r, RedeemResult::Malformed | RedeemResult::Invalid), "{:?}", r);
+            prop_assert!(matches!(r, Redemption::Malformed | Redemption::Invalid), "{:?}", r);
         }
     }
 }
@@ -766,10 +766,10 @@ proptest! {
 
 #[test]
 fn debug_shows_the_parameters_and_hides_the_pepper() {
-    let policy = BackupPolicy::DEFAULT;
+    let policy = Policy::DEFAULT;
     assert_eq!(
         format!("{policy:?}"),
-        "BackupPolicy { count: 10, length: 24, renewal_threshold: 3, iterations: 100000, pepper: None }"
+        "Policy { count: 10, length: 24, renewal_threshold: 3, iterations: 100000, pepper: None }"
     );
     let peppered = policy
         .with_count(4)
@@ -778,19 +778,19 @@ fn debug_shows_the_parameters_and_hides_the_pepper() {
         .unwrap();
     assert_eq!(
         format!("{peppered:?}"),
-        "BackupPolicy { count: 4, length: 24, renewal_threshold: 3, iterations: 100000, pepper: Some(..) }"
+        "Policy { count: 4, length: 24, renewal_threshold: 3, iterations: 100000, pepper: Some(..) }"
     );
-    let (codes, _) = BackupCodeSet::generate(&short(3, 12), &mut rng(21)).unwrap();
+    let (codes, _) = CodeSet::generate(&short(3, 12), &mut rng(21)).unwrap();
     assert_eq!(
         format!("{codes:?}"),
-        "BackupCodes { count: 3, length: 12, .. }"
+        "ShownCodes { count: 3, length: 12, .. }"
     );
-    assert_eq!(format!("{:?}", codes.get(2).unwrap()), "BackupCode(..)");
+    assert_eq!(format!("{:?}", codes.get(2).unwrap()), "ShownCode(..)");
 }
 
 #[test]
 fn a_fresh_sheet_is_not_empty_and_numbers_ten_codes_in_two_columns() {
-    let (codes, set) = BackupCodeSet::generate(&BackupPolicy::DEFAULT, &mut rng(22)).unwrap();
+    let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng(22)).unwrap();
     assert!(!codes.is_empty());
     assert_eq!(codes.len(), 10);
     assert_eq!(set.is_used(0), Some(false));
@@ -802,7 +802,7 @@ fn a_fresh_sheet_is_not_empty_and_numbers_ten_codes_in_two_columns() {
     assert_eq!(lines[11], format!("10. {}", codes.get(9).unwrap()));
     assert_eq!(block.len(), block.capacity());
     // Nine codes need one column.
-    let (nine, _) = BackupCodeSet::generate(&short(9, 12), &mut rng(23)).unwrap();
+    let (nine, _) = CodeSet::generate(&short(9, 12), &mut rng(23)).unwrap();
     let block = nine.to_text_block("Codes");
     assert_eq!(
         block.lines().nth(2).unwrap(),
@@ -814,19 +814,19 @@ fn a_fresh_sheet_is_not_empty_and_numbers_ten_codes_in_two_columns() {
 fn the_input_cap_is_inclusive() {
     // Whitespace anywhere is ignored, so a code padded with spaces to the cap
     // still redeems; one byte more is refused unread.
-    let policy = BackupPolicy::DEFAULT;
-    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng(24)).unwrap();
+    let policy = Policy::DEFAULT;
+    let (codes, set) = CodeSet::generate(&policy, &mut rng(24)).unwrap();
     let code = codes.get(0).unwrap().to_string();
-    let padded = format!("{code:<width$}", width = BackupCodeSet::MAX_INPUT_LEN);
-    assert_eq!(padded.len(), BackupCodeSet::MAX_INPUT_LEN);
+    let padded = format!("{code:<width$}", width = CodeSet::MAX_INPUT_LEN);
+    assert_eq!(padded.len(), CodeSet::MAX_INPUT_LEN);
     assert!(matches!(
         set.redeem(&padded, &policy),
-        Ok(RedeemResult::Redeemed { .. })
+        Ok(Redemption::Redeemed { .. })
     ));
     let over = format!("{padded} ");
     assert!(matches!(
         set.redeem(&over, &policy),
-        Ok(RedeemResult::Malformed)
+        Ok(Redemption::Malformed)
     ));
 }
 
@@ -834,15 +834,15 @@ fn the_input_cap_is_inclusive() {
 fn outdated_compares_scheme_length_and_pepper() {
     // An HMAC set (24 symbols) is current under its own policy, whatever the
     // PBKDF2 cost says (it does not apply to it).
-    let policy = BackupPolicy::DEFAULT;
-    let (_, set) = BackupCodeSet::generate(&policy, &mut rng(25)).unwrap();
+    let policy = Policy::DEFAULT;
+    let (_, set) = CodeSet::generate(&policy, &mut rng(25)).unwrap();
     assert!(!set.is_outdated(&policy));
-    assert!(!set.is_outdated(&BackupPolicy::DEFAULT.with_iterations(200_000).unwrap()));
+    assert!(!set.is_outdated(&Policy::DEFAULT.with_iterations(200_000).unwrap()));
     // Same length and scheme, but the policy now has a pepper: outdated.
-    assert!(set.is_outdated(&BackupPolicy::DEFAULT.with_pepper(&[7; 32]).unwrap()));
+    assert!(set.is_outdated(&Policy::DEFAULT.with_pepper(&[7; 32]).unwrap()));
     // And the other way round.
-    let peppered = || BackupPolicy::DEFAULT.with_pepper(&[7; 32]).unwrap();
-    let (_, set) = BackupCodeSet::generate(&peppered(), &mut rng(26)).unwrap();
+    let peppered = || Policy::DEFAULT.with_pepper(&[7; 32]).unwrap();
+    let (_, set) = CodeSet::generate(&peppered(), &mut rng(26)).unwrap();
     assert!(!set.is_outdated(&peppered()));
     assert!(set.is_outdated(&policy));
     // A different length: outdated.
@@ -853,11 +853,11 @@ fn outdated_compares_scheme_length_and_pepper() {
 fn the_storage_length_cap_is_inclusive() {
     // A string of exactly the cap is read (and refused for its content), one
     // byte more is refused for its length before any parsing.
-    let at_cap = "x".repeat(BackupCodeSet::MAX_STORAGE_LEN);
-    assert_eq!(at_cap.parse::<BackupCodeSet>(), Err(BackupError::Prefix));
-    let over = "x".repeat(BackupCodeSet::MAX_STORAGE_LEN + 1);
+    let at_cap = "x".repeat(CodeSet::MAX_STORAGE_LEN);
+    assert_eq!(at_cap.parse::<CodeSet>(), Err(BackupError::Prefix));
+    let over = "x".repeat(CodeSet::MAX_STORAGE_LEN + 1);
     assert!(matches!(
-        over.parse::<BackupCodeSet>(),
+        over.parse::<CodeSet>(),
         Err(BackupError::TooLong { len, max }) if len == max + 1
     ));
 }
@@ -865,7 +865,7 @@ fn the_storage_length_cap_is_inclusive() {
 #[cfg(feature = "serde")]
 #[test]
 fn serde_explains_what_it_expects() {
-    let err = serde_json::from_str::<BackupCodeSet>("5").unwrap_err();
+    let err = serde_json::from_str::<CodeSet>("5").unwrap_err();
     assert!(
         err.to_string()
             .contains("a twostep backup-code storage string"),

@@ -22,10 +22,8 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use twostep::{
-    Algorithm, BackupCodeSet, BackupPolicy, Code, Digits, Hotp, LookAhead, RedeemResult, Secret,
-    Totp, VerifyError, Window,
-};
+use twostep::{Algorithm, Code, Digits, Hotp, LookAhead, Secret, Totp, VerifyError, Window};
+use twostep::backup::{CodeSet, Policy, Redemption};
 
 /// A named check: `Ok` if it computed the expected answer.
 type Case = (&'static str, fn() -> Result<(), String>);
@@ -198,7 +196,7 @@ fn secret_eq() -> Result<(), String> {
 
 mod recorder {
     //! A global allocator that records the allocations made while armed, so
-    //! that the check can find the heap copy of a `BackupCodeSet`'s slots
+    //! that the check can find the heap copy of a `CodeSet`'s slots
     //! (the library exposes no pointer to them) and mark its digests secret.
 
     use std::alloc::{GlobalAlloc, Layout, System};
@@ -270,8 +268,8 @@ fn b64(text: &str) -> Vec<u8> {
 /// made while the recorder is armed, and each digest of the storage string
 /// is found by content in the copy's allocations and marked. Fails unless
 /// every digest is found, so the case cannot silently test nothing.
-fn with_secret_digests(storage: &str) -> Result<BackupCodeSet, String> {
-    let parsed: BackupCodeSet = storage.parse().map_err(|e| format!("{e}"))?;
+fn with_secret_digests(storage: &str) -> Result<CodeSet, String> {
+    let parsed: CodeSet = storage.parse().map_err(|e| format!("{e}"))?;
     let digests: Vec<Vec<u8>> = storage
         .rsplit('$')
         .next()
@@ -300,7 +298,7 @@ fn with_secret_digests(storage: &str) -> Result<BackupCodeSet, String> {
     Ok(copy)
 }
 
-/// Backup-code slot comparison: `BackupCodeSet::redeem` of an unused slot's
+/// Backup-code slot comparison: `CodeSet::redeem` of an unused slot's
 /// code, a used slot's code and a wrong code, against known-answer sets
 /// (tests/vectors/backup_kat.txt: HMAC without and with a pepper, PBKDF2
 /// with a pepper). Secret throughout: the stored digests (marked in the
@@ -351,10 +349,10 @@ fn backup_redeem_slots() -> Result<(), String> {
             .unwrap_or_default();
         memcheck::classify(&pepper);
         let policy = match kat.pepper {
-            Some(_) => BackupPolicy::DEFAULT
+            Some(_) => Policy::DEFAULT
                 .with_pepper(&pepper)
                 .map_err(|e| e.to_string())?,
-            None => BackupPolicy::DEFAULT,
+            None => Policy::DEFAULT,
         };
         let set = with_secret_digests(kat.storage)?;
         let mut tries = vec![
@@ -368,9 +366,9 @@ fn backup_redeem_slots() -> Result<(), String> {
             let result = set.redeem(black_box(code), &policy);
             memcheck::declassify_in_place(&result);
             let got = match black_box(&result) {
-                Ok(RedeemResult::Redeemed { slot, .. }) => Some((*slot, false)),
-                Ok(RedeemResult::AlreadyUsed { slot }) => Some((*slot, true)),
-                Ok(RedeemResult::Invalid) => None,
+                Ok(Redemption::Redeemed { slot, .. }) => Some((*slot, false)),
+                Ok(Redemption::AlreadyUsed { slot }) => Some((*slot, true)),
+                Ok(Redemption::Invalid) => None,
                 other => return Err(format!("unexpected result {other:?}")),
             };
             if got != want {
