@@ -62,13 +62,13 @@
 //! its digest after a `-` (kept, so that a second use reports
 //! [`Redemption::AlreadyUsed`]). `pepper` records whether a pepper was
 //! used (not the pepper), so that a missing or extra pepper is reported as
-//! [`BackupError::PepperMismatch`] instead of rejecting every code. `gen` is
+//! [`ConfigError::PepperMismatch`] instead of rejecting every code. `gen` is
 //! the generation: 1 for a fresh set, plus one for each redemption and for
 //! each [`CodeSet::renew`], so every change of state yields a new string
 //! for a compare-and-swap. Parsing is strict (the string [`Display`] writes
 //! is the only accepted spelling), capped at
-//! [`CodeSet::MAX_STORAGE_LEN`] bytes, with a typed [`BackupError`] for
-//! each malformed form. With the `serde` feature the set serialises as this
+//! [`CodeSet::MAX_STORAGE_LEN`] bytes, with a [`ParseError`] naming the first
+//! malformed part. With the `serde` feature the set serialises as this
 //! string.
 //!
 //! [`Display`]: core::fmt::Display
@@ -97,7 +97,7 @@ mod set;
 mod shown;
 mod storage;
 
-pub use error::BackupError;
+pub use error::{ConfigError, ParseError};
 pub use policy::Policy;
 pub use set::{CodeSet, Redemption};
 pub use shown::{ShownCode, ShownCodes};

@@ -257,7 +257,7 @@ mod text;
 pub mod time;
 pub mod uri;
 
-pub use backup::{BackupError, CodeSet, Policy, Redemption, ShownCode, ShownCodes};
+pub use backup::{CodeSet, Policy, Redemption, ShownCode, ShownCodes};
 pub use diagnose::{
     DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
     ZoneHint, diagnose, diagnose_keyed,

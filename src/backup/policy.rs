@@ -5,9 +5,9 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use super::BackupError;
 #[cfg(doc)]
 use super::CodeSet;
+use super::ConfigError;
 use super::crockford;
 use super::hash::{HMAC_MIN_LENGTH, Scheme};
 
@@ -23,7 +23,7 @@ struct Pepper(Zeroizing<Vec<u8>>);
 /// string (see [`CodeSet::is_outdated`]).
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::backup::BackupError> {
+/// # fn main() -> Result<(), twostep::backup::ConfigError> {
 /// use twostep::backup::Policy;
 /// let pepper = [0x5a; 32]; // load from configuration, not from the database
 /// let policy = Policy::DEFAULT
@@ -98,17 +98,17 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`BackupError::Count`] unless `count` is 1 to 20.
+    /// [`ConfigError::Count`] unless `count` is 1 to 20.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert_eq!(Policy::DEFAULT.with_count(12)?.count(), 12);
     /// assert!(Policy::DEFAULT.with_count(21).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn with_count(mut self, count: usize) -> Result<Self, BackupError> {
-        self.count = check_count(count)?;
+    pub fn with_count(mut self, count: usize) -> Result<Self, ConfigError> {
+        self.count = valid_count(count).ok_or(ConfigError::Count { count })?;
         Ok(self)
     }
 
@@ -117,17 +117,20 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`BackupError::Length`] unless `symbols` is 10 to 32.
+    /// [`ConfigError::Length`] unless `symbols` is 10 to 32.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert_eq!(Policy::DEFAULT.with_length(10)?.entropy_bits(), 50);
     /// assert!(Policy::DEFAULT.with_length(9).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn with_length(mut self, symbols: usize) -> Result<Self, BackupError> {
-        self.length = check_length(symbols)?;
+    pub fn with_length(mut self, symbols: usize) -> Result<Self, ConfigError> {
+        self.length = u64::try_from(symbols)
+            .ok()
+            .and_then(valid_length)
+            .ok_or(ConfigError::Length { symbols })?;
         Ok(self)
     }
 
@@ -136,22 +139,21 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`BackupError::RenewalThreshold`] above 20.
+    /// [`ConfigError::RenewalThreshold`] above 20.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert_eq!(Policy::DEFAULT.with_renewal_threshold(2)?.renewal_threshold(), 2);
     /// assert!(Policy::DEFAULT.with_renewal_threshold(21).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn with_renewal_threshold(mut self, remaining: usize) -> Result<Self, BackupError> {
+    pub fn with_renewal_threshold(mut self, remaining: usize) -> Result<Self, ConfigError> {
         self.renewal_threshold = u8::try_from(remaining)
             .ok()
             .filter(|&t| usize::from(t) <= Self::MAX_COUNT)
-            .ok_or(BackupError::RenewalThreshold {
+            .ok_or(ConfigError::RenewalThreshold {
                 threshold: remaining,
-                max: Self::MAX_COUNT,
             })?;
         Ok(self)
     }
@@ -161,17 +163,18 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`BackupError::Iterations`] unless `iterations` is 1,000 to 10,000,000.
+    /// [`ConfigError::Iterations`] unless `iterations` is 1,000 to 10,000,000.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert_eq!(Policy::DEFAULT.with_iterations(600_000)?.iterations(), 600_000);
     /// assert!(Policy::DEFAULT.with_iterations(999).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn with_iterations(mut self, iterations: u32) -> Result<Self, BackupError> {
-        self.iterations = check_iterations(u64::from(iterations))?;
+    pub fn with_iterations(mut self, iterations: u32) -> Result<Self, ConfigError> {
+        self.iterations = valid_iterations(u64::from(iterations))
+            .ok_or(ConfigError::Iterations { iterations })?;
         Ok(self)
     }
 
@@ -182,22 +185,18 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`BackupError::PepperLength`] unless `pepper` is 16 to 64 bytes.
+    /// [`ConfigError::PepperLength`] unless `pepper` is 16 to 64 bytes.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert!(Policy::DEFAULT.with_pepper(&[7; 32])?.has_pepper());
     /// assert!(Policy::DEFAULT.with_pepper(b"short").is_err());
     /// # Ok(()) }
     /// ```
-    pub fn with_pepper(mut self, pepper: &[u8]) -> Result<Self, BackupError> {
+    pub fn with_pepper(mut self, pepper: &[u8]) -> Result<Self, ConfigError> {
         if !(Self::MIN_PEPPER_LEN..=Self::MAX_PEPPER_LEN).contains(&pepper.len()) {
-            return Err(BackupError::PepperLength {
-                len: pepper.len(),
-                min: Self::MIN_PEPPER_LEN,
-                max: Self::MAX_PEPPER_LEN,
-            });
+            return Err(ConfigError::PepperLength { len: pepper.len() });
         }
         self.pepper = Some(Pepper(Zeroizing::new(pepper.to_vec())));
         Ok(self)
@@ -267,7 +266,7 @@ impl Policy {
     /// than HMAC-SHA-256 alone.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use twostep::backup::Policy;
     /// assert!(!Policy::DEFAULT.uses_kdf());
     /// assert!(Policy::DEFAULT.with_length(22)?.uses_kdf()); // 110 bits
@@ -321,35 +320,23 @@ impl fmt::Debug for Policy {
     }
 }
 
-pub(super) fn check_count(count: usize) -> Result<u8, BackupError> {
+/// `count` as stored, if it is within the policy's bounds.
+pub(super) fn valid_count(count: usize) -> Option<u8> {
     u8::try_from(count)
         .ok()
         .filter(|_| (Policy::MIN_COUNT..=Policy::MAX_COUNT).contains(&count))
-        .ok_or(BackupError::Count {
-            count,
-            min: Policy::MIN_COUNT,
-            max: Policy::MAX_COUNT,
-        })
 }
 
-pub(super) fn check_length(symbols: usize) -> Result<u8, BackupError> {
+/// `symbols` as stored, if it is within the policy's bounds.
+pub(super) fn valid_length(symbols: u64) -> Option<u8> {
     u8::try_from(symbols)
         .ok()
-        .filter(|_| (Policy::MIN_LENGTH..=Policy::MAX_LENGTH).contains(&symbols))
-        .ok_or(BackupError::Length {
-            symbols,
-            min: Policy::MIN_LENGTH,
-            max: Policy::MAX_LENGTH,
-        })
+        .filter(|&s| (Policy::MIN_LENGTH..=Policy::MAX_LENGTH).contains(&usize::from(s)))
 }
 
-pub(super) fn check_iterations(iterations: u64) -> Result<u32, BackupError> {
+/// `iterations` as stored, if it is within the policy's bounds.
+pub(super) fn valid_iterations(iterations: u64) -> Option<u32> {
     u32::try_from(iterations)
         .ok()
         .filter(|i| (Policy::MIN_ITERATIONS..=Policy::MAX_ITERATIONS).contains(i))
-        .ok_or(BackupError::Iterations {
-            iterations,
-            min: Policy::MIN_ITERATIONS,
-            max: Policy::MAX_ITERATIONS,
-        })
 }

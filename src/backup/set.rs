@@ -8,7 +8,7 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use super::hash::{DIGEST_LEN, SALT_LEN, Scheme, digest};
-use super::{BackupError, Policy, ShownCodes, crockford};
+use super::{ConfigError, Policy, ShownCodes, crockford};
 
 /// Attempts to draw a code distinct from the set's earlier codes before
 /// blaming the random source.
@@ -147,11 +147,11 @@ impl CodeSet {
     ///
     /// # Errors
     ///
-    /// [`BackupError::RandomSource`] if `rng` keeps repeating codes (a broken
+    /// [`ConfigError::RandomSource`] if `rng` keeps repeating codes (a broken
     /// generator).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use rand_core::SeedableRng;
     /// use twostep::backup::{CodeSet, Policy};
     /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
@@ -163,7 +163,7 @@ impl CodeSet {
     pub fn generate<R: CryptoRng + ?Sized>(
         policy: &Policy,
         rng: &mut R,
-    ) -> Result<(ShownCodes, Self), BackupError> {
+    ) -> Result<(ShownCodes, Self), ConfigError> {
         let count = policy.count();
         let length = policy.length();
         let scheme = policy.scheme();
@@ -171,13 +171,13 @@ impl CodeSet {
         rng.fill_bytes(&mut salt);
         let mut values = Zeroizing::new(alloc::vec![0u8; count.saturating_mul(length)]);
         let mut draw = Zeroizing::new([0u8; crockford::MAX_SYMBOLS]);
-        let draw = draw.get_mut(..length).ok_or(BackupError::RandomSource)?;
+        let draw = draw.get_mut(..length).ok_or(ConfigError::RandomSource)?;
         for i in 0..count {
             let start = i.saturating_mul(length);
             let (earlier, rest) = values
                 .split_at_mut_checked(start)
-                .ok_or(BackupError::RandomSource)?;
-            let slot = rest.get_mut(..length).ok_or(BackupError::RandomSource)?;
+                .ok_or(ConfigError::RandomSource)?;
+            let slot = rest.get_mut(..length).ok_or(ConfigError::RandomSource)?;
             let mut fresh = false;
             for _ in 0..MAX_DRAWS {
                 rng.fill_bytes(draw);
@@ -189,7 +189,7 @@ impl CodeSet {
                 }
             }
             if !fresh {
-                return Err(BackupError::RandomSource);
+                return Err(ConfigError::RandomSource);
             }
             slot.copy_from_slice(draw);
         }
@@ -202,7 +202,7 @@ impl CodeSet {
                 })
             })
             .collect::<Option<Vec<_>>>()
-            .ok_or(BackupError::RandomSource)?;
+            .ok_or(ConfigError::RandomSource)?;
         let symbols = Zeroizing::new(values.iter().map(|&v| crockford::symbol(v)).collect());
         let codes = ShownCodes { symbols, length };
         let set = Self {
@@ -241,7 +241,7 @@ impl CodeSet {
         &self,
         policy: &Policy,
         rng: &mut R,
-    ) -> Result<(ShownCodes, Self), BackupError> {
+    ) -> Result<(ShownCodes, Self), ConfigError> {
         let (codes, mut set) = Self::generate(policy, rng)?;
         set.generation = self.generation.saturating_add(1);
         Ok((codes, set))
@@ -257,7 +257,7 @@ impl CodeSet {
     ///
     /// # Errors
     ///
-    /// [`BackupError::PepperMismatch`] if the set was hashed with a pepper
+    /// [`ConfigError::PepperMismatch`] if the set was hashed with a pepper
     /// and `policy` has none, or the other way round.
     ///
     /// # Security
@@ -329,9 +329,9 @@ impl CodeSet {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn redeem(&self, input: &str, policy: &Policy) -> Result<Redemption, BackupError> {
+    pub fn redeem(&self, input: &str, policy: &Policy) -> Result<Redemption, ConfigError> {
         if self.peppered != policy.has_pepper() {
-            return Err(BackupError::PepperMismatch {
+            return Err(ConfigError::PepperMismatch {
                 set_has_pepper: self.peppered,
             });
         }
@@ -377,7 +377,7 @@ impl CodeSet {
     /// Unused codes left.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (_, set) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -392,7 +392,7 @@ impl CodeSet {
     /// Slots in the set, used or not.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let policy = twostep::backup::Policy::DEFAULT.with_count(4)?;
@@ -430,7 +430,7 @@ impl CodeSet {
     /// [`Policy::renewal_threshold`] codes remain.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// use twostep::backup::{CodeSet, Policy};
@@ -452,7 +452,7 @@ impl CodeSet {
     /// recorded parameters; offer the user a renewal when convenient.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// use twostep::backup::{CodeSet, Policy};
@@ -477,7 +477,7 @@ impl CodeSet {
     /// Whether slot `index` (0-based) was used, or `None` past the end.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (_, set) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -517,7 +517,7 @@ impl CodeSet {
     /// renewal.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (_, set) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -532,7 +532,7 @@ impl CodeSet {
     /// Symbols per code in this set.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (_, set) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -548,7 +548,7 @@ impl CodeSet {
     /// with HMAC-SHA-256 alone (codes of 112 bits or more).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// use twostep::backup::{CodeSet, Policy};
@@ -650,7 +650,7 @@ mod tests {
         let typed = codes.get(0).unwrap().to_string();
         assert_eq!(
             set.redeem(&typed, &Policy::DEFAULT),
-            Err(BackupError::PepperMismatch {
+            Err(ConfigError::PepperMismatch {
                 set_has_pepper: true
             })
         );

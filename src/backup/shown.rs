@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 /// title and numbers for a download or print-out.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::backup::BackupError> {
+/// # fn main() -> Result<(), twostep::backup::ConfigError> {
 /// use rand_core::SeedableRng;
 /// use twostep::backup::{CodeSet, Policy};
 /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
@@ -34,7 +34,7 @@ impl ShownCodes {
     /// The number of codes.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let policy = twostep::backup::Policy::DEFAULT.with_count(5)?;
@@ -50,7 +50,7 @@ impl ShownCodes {
     /// Whether there are no codes (never, for a generated set).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (codes, _) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -65,7 +65,7 @@ impl ShownCodes {
     /// The code of slot `index` (0-based), or `None` past the end.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (codes, _) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -80,7 +80,7 @@ impl ShownCodes {
     /// The codes in slot order.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let (codes, _) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -99,7 +99,7 @@ impl ShownCodes {
     /// allocated once, at its final size, so no stray copies are left behind.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::backup::BackupError> {
+    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
     /// let policy = twostep::backup::Policy::DEFAULT.with_count(2)?.with_length(12)?.with_iterations(1_000)?;
@@ -175,7 +175,7 @@ impl fmt::Debug for ShownCodes {
 /// `{:#}` writes it ungrouped. `Debug` does not show it.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::backup::BackupError> {
+/// # fn main() -> Result<(), twostep::backup::ConfigError> {
 /// # use rand_core::SeedableRng;
 /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
 /// let (codes, _) = twostep::backup::CodeSet::generate(&twostep::backup::Policy::DEFAULT, &mut rng)?;
@@ -210,7 +210,7 @@ impl fmt::Debug for ShownCode<'_> {
 #[cfg(test)]
 mod tests {
     extern crate std;
-    use crate::backup::{BackupError, CodeSet, Policy};
+    use crate::backup::{CodeSet, ConfigError, Policy};
     use rand_core::SeedableRng;
     use std::{
         string::{String, ToString},
@@ -243,7 +243,7 @@ mod tests {
         let two = Policy::DEFAULT.with_count(2).unwrap();
         assert_eq!(
             CodeSet::generate(&two, &mut Stuck).err(),
-            Some(BackupError::RandomSource)
+            Some(ConfigError::RandomSource)
         );
     }
 

@@ -7,9 +7,12 @@ use core::str::FromStr;
 use alloc::vec::Vec;
 
 use super::hash::{DIGEST_LEN, HMAC_MIN_LENGTH, SALT_LEN, Scheme};
-use super::policy::{check_count, check_iterations, check_length};
+use base64ct::{Base64Unpadded, Encoding};
+
+use super::CodeSet;
+use super::error::{ParseError, ParseKind};
+use super::policy::{valid_count, valid_iterations, valid_length};
 use super::set::Slot;
-use super::{BackupError, CodeSet};
 use crate::text::canonical_u64;
 
 const PREFIX: &str = "$twostep-bc$";
@@ -45,74 +48,43 @@ impl fmt::Display for CodeSet {
 }
 
 impl FromStr for CodeSet {
-    type Err = BackupError;
+    type Err = ParseError;
 
     /// Parses a storage string strictly: only the exact text that `Display`
     /// writes is accepted.
     ///
     /// # Errors
     ///
-    /// [`BackupError::TooLong`] over [`CodeSet::MAX_STORAGE_LEN`]
-    /// bytes, then a variant naming the first malformed part:
-    /// [`Prefix`](BackupError::Prefix), [`Version`](BackupError::Version),
-    /// [`Structure`](BackupError::Structure),
-    /// [`Parameters`](BackupError::Parameters),
-    /// [`Algorithm`](BackupError::Algorithm),
-    /// [`Iterations`](BackupError::Iterations),
-    /// [`Length`](BackupError::Length),
-    /// [`AlgorithmMismatch`](BackupError::AlgorithmMismatch),
-    /// [`Salt`](BackupError::Salt), [`Generation`](BackupError::Generation),
-    /// [`Count`](BackupError::Count), [`Digest`](BackupError::Digest),
-    /// [`DuplicateDigest`](BackupError::DuplicateDigest),
-    /// [`Inconsistent`](BackupError::Inconsistent).
+    /// A [`ParseError`] naming the first malformed part, or the length if
+    /// the string is longer than [`CodeSet::MAX_STORAGE_LEN`] bytes (then
+    /// nothing else is read).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.len() > Self::MAX_STORAGE_LEN {
-            return Err(BackupError::TooLong {
-                len: s.len(),
-                max: Self::MAX_STORAGE_LEN,
-            });
+            return Err(ParseKind::TooLong { len: s.len() }.into());
         }
-        let rest = s.strip_prefix(PREFIX).ok_or(BackupError::Prefix)?;
+        let rest = s.strip_prefix(PREFIX).ok_or(ParseKind::Prefix)?;
         let mut segments = rest.split('$');
         let version = segments
             .next()
             .and_then(|v| v.strip_prefix("v="))
-            .ok_or(BackupError::Structure)?;
+            .ok_or(ParseKind::Structure)?;
         if version != "1" {
-            return Err(BackupError::Version);
+            return Err(ParseKind::Version.into());
         }
-        let params = segments.next().ok_or(BackupError::Structure)?;
+        let params = segments.next().ok_or(ParseKind::Structure)?;
         let salt = labelled(segments.next(), "salt=")?;
         let generation = labelled(segments.next(), "gen=")?;
-        let digests = segments.next().ok_or(BackupError::Structure)?;
+        let digests = segments.next().ok_or(ParseKind::Structure)?;
         if segments.next().is_some() {
-            return Err(BackupError::Structure);
+            return Err(ParseKind::Structure.into());
         }
 
         let (scheme, length, peppered) = parse_params(params)?;
-        let salt = b64_decode::<SALT_LEN>(salt).ok_or(BackupError::Salt)?;
+        let salt = b64_decode::<SALT_LEN>(salt).ok_or(ParseKind::Salt)?;
         let generation = canonical_u64(generation)
             .filter(|&g| g >= 1)
-            .ok_or(BackupError::Generation)?;
-
-        let count = if digests.is_empty() {
-            0
-        } else {
-            digests.split(',').count()
-        };
-        check_count(count)?;
-        let mut slots = Vec::with_capacity(count);
-        for (slot, text) in digests.split(',').enumerate() {
-            let (used, body) = match text.strip_prefix('-') {
-                Some(body) => (true, body),
-                None => (false, text),
-            };
-            let digest = b64_decode::<DIGEST_LEN>(body).ok_or(BackupError::Digest { slot })?;
-            if slots.iter().any(|s: &Slot| s.digest == digest) {
-                return Err(BackupError::DuplicateDigest { slot });
-            }
-            slots.push(Slot { digest, used });
-        }
+            .ok_or(ParseKind::Generation)?;
+        let slots = parse_slots(digests)?;
         let set = Self {
             scheme,
             length,
@@ -123,102 +95,98 @@ impl FromStr for CodeSet {
         };
         let used = set.slots.len().saturating_sub(set.remaining());
         if u64::try_from(used).map_or(true, |u| u >= generation) {
-            return Err(BackupError::Inconsistent { used, generation });
+            return Err(ParseKind::Inconsistent { used, generation }.into());
         }
         Ok(set)
     }
 }
 
-/// The text after `label` in `segment`, or [`BackupError::Structure`].
-fn labelled<'a>(segment: Option<&'a str>, label: &str) -> Result<&'a str, BackupError> {
+/// The text after `label` in `segment`.
+fn labelled<'a>(segment: Option<&'a str>, label: &str) -> Result<&'a str, ParseKind> {
     segment
         .and_then(|s| s.strip_prefix(label))
-        .ok_or(BackupError::Structure)
+        .ok_or(ParseKind::Structure)
 }
 
 /// `alg=hmac-sha256,len=N,pepper=B` or `alg=pbkdf2-sha256,i=N,len=N,pepper=B`.
-fn parse_params(params: &str) -> Result<(Scheme, u8, bool), BackupError> {
+fn parse_params(params: &str) -> Result<(Scheme, u8, bool), ParseKind> {
     let mut fields = params.split(',');
     let mut field = |label: &str| {
         fields
             .next()
             .and_then(|f| f.strip_prefix(label))
-            .ok_or(BackupError::Parameters)
+            .ok_or(ParseKind::Parameters)
     };
     let scheme = match field("alg=")? {
         "hmac-sha256" => Scheme::HmacSha256,
         "pbkdf2-sha256" => {
-            let i = canonical_u64(field("i=")?).ok_or(BackupError::Parameters)?;
+            let i = canonical_u64(field("i=")?).ok_or(ParseKind::Parameters)?;
             Scheme::Pbkdf2Sha256 {
-                iterations: check_iterations(i)?,
+                iterations: valid_iterations(i).ok_or(ParseKind::Iterations { iterations: i })?,
             }
         }
-        _ => return Err(BackupError::Algorithm),
+        _ => return Err(ParseKind::Algorithm),
     };
-    let symbols = canonical_u64(field("len=")?).ok_or(BackupError::Parameters)?;
-    let length = check_length(usize::try_from(symbols).unwrap_or(usize::MAX))?;
+    let symbols = canonical_u64(field("len=")?).ok_or(ParseKind::Parameters)?;
+    let length = valid_length(symbols).ok_or(ParseKind::Length { symbols })?;
     let peppered = match field("pepper=")? {
         "0" => false,
         "1" => true,
-        _ => return Err(BackupError::Parameters),
+        _ => return Err(ParseKind::Parameters),
     };
     if fields.next().is_some() {
-        return Err(BackupError::Parameters);
+        return Err(ParseKind::Parameters);
     }
     let kdf = usize::from(length) < HMAC_MIN_LENGTH;
     if kdf != matches!(scheme, Scheme::Pbkdf2Sha256 { .. }) {
-        return Err(BackupError::AlgorithmMismatch {
+        return Err(ParseKind::AlgorithmMismatch {
             symbols: usize::from(length),
         });
     }
     Ok((scheme, length, peppered))
 }
 
-/// Standard base64 alphabet (RFC 4648 §4), written without padding.
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn b64_encode(bytes: &[u8], f: &mut impl fmt::Write) -> fmt::Result {
-    let mut acc: u32 = 0;
-    let mut bits: u32 = 0;
-    let sym = |v: u32| char::from(B64.get((v & 63) as usize).copied().unwrap_or(b'A'));
-    for &b in bytes {
-        acc = (acc << 8) | u32::from(b);
-        bits = bits.saturating_add(8);
-        while bits >= 6 {
-            bits = bits.saturating_sub(6);
-            f.write_char(sym(acc >> bits))?;
+/// The comma-separated slots: each a canonical digest, `-` first if used,
+/// none repeated, as many as a policy allows.
+fn parse_slots(digests: &str) -> Result<Vec<Slot>, ParseKind> {
+    let count = if digests.is_empty() {
+        0
+    } else {
+        digests.split(',').count()
+    };
+    valid_count(count).ok_or(ParseKind::Count { count })?;
+    let mut slots = Vec::with_capacity(count);
+    for (slot, text) in digests.split(',').enumerate() {
+        let (used, body) = match text.strip_prefix('-') {
+            Some(body) => (true, body),
+            None => (false, text),
+        };
+        let digest = b64_decode::<DIGEST_LEN>(body).ok_or(ParseKind::Digest { slot })?;
+        if slots.iter().any(|s: &Slot| s.digest == digest) {
+            return Err(ParseKind::DuplicateDigest { slot });
         }
-        acc &= (1u32 << bits).wrapping_sub(1);
+        slots.push(Slot { digest, used });
     }
-    if bits > 0 {
-        f.write_char(sym(acc << 6u32.saturating_sub(bits)))?;
-    }
-    Ok(())
+    Ok(slots)
 }
+
+/// Writes `bytes` as standard base64 without padding (RFC 4648 §4, as in
+/// PHC strings), through a stack buffer.
+fn b64_encode(bytes: &[u8], f: &mut impl fmt::Write) -> fmt::Result {
+    let mut buf = [0u8; B64_MAX];
+    let text = Base64Unpadded::encode(bytes, &mut buf).map_err(|_| fmt::Error)?;
+    f.write_str(text)
+}
+
+/// Symbols of the longest value written: a 32-byte digest.
+const B64_MAX: usize = 43;
 
 /// Decodes canonical unpadded base64 of exactly `N` bytes: the exact symbol
 /// count and zero unused bits, so each value has one spelling.
 fn b64_decode<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let expected = N.checked_mul(8)?.div_ceil(6);
-    if text.len() != expected {
-        return None;
-    }
     let mut out = [0u8; N];
-    let mut acc: u32 = 0;
-    let mut bits: u32 = 0;
-    let mut written = 0usize;
-    for c in text.bytes() {
-        let v = B64.iter().position(|&s| s == c)?;
-        acc = (acc << 6) | u32::try_from(v).ok()?;
-        bits = bits.saturating_add(6);
-        if bits >= 8 {
-            bits = bits.saturating_sub(8);
-            *out.get_mut(written)? = (acc >> bits).to_le_bytes()[0];
-            written = written.saturating_add(1);
-            acc &= (1u32 << bits).wrapping_sub(1);
-        }
-    }
-    (written == N && acc == 0).then_some(out)
+    let n = Base64Unpadded::decode(text, &mut out).ok()?.len();
+    (n == N).then_some(out)
 }
 
 crate::text::serde_via_text!(CodeSet, "a twostep backup-code storage string");
