@@ -25,36 +25,46 @@
 //! symbol count other than the set's, is [`Redemption::Malformed`] and no
 //! hash is computed.
 //!
-//! # Hashing (storage format v1)
+//! # Hashing (storage format v2)
 //!
 //! Each set has one random 16-byte salt. The normalised symbols are hashed,
 //! not the text, so formatting never matters: `packed` is the 5-bit symbol
 //! values concatenated most significant bit first and zero-padded to whole
 //! bytes (`ceil(5 * len / 8)` bytes); `L` is the symbol count as one byte;
-//! `key` is the pepper, or the empty key when the policy has none.
+//! `P` is the pepper (empty when the policy has none) and
+//! `key = HMAC-SHA-256("twostep-bc/v2/pepper", len(P) || P)`, with `len(P)`
+//! as one byte, so that every pepper, and no pepper, is a different key.
 //!
 //! - **`hmac-sha256`**, for codes of 23 symbols or more (≥ 112 bits):
-//!   `digest = HMAC-SHA-256(key, "twostep-bc/v1/hmac-sha256" || L || salt || packed)`.
+//!   `digest = HMAC-SHA-256(key, "twostep-bc/v2/hmac-sha256" || L || salt || packed)`.
 //! - **`pbkdf2-sha256`**, for codes of 22 symbols or fewer (< 112 bits):
-//!   `pw = HMAC-SHA-256(key, "twostep-bc/v1/pbkdf2-sha256" || L || packed)`,
+//!   `pw = HMAC-SHA-256(key, "twostep-bc/v2/pbkdf2-sha256" || L || packed)`,
 //!   `digest = PBKDF2-HMAC-SHA-256(pw, salt, i, 32)`, with the iteration
 //!   count `i` taken from the policy at generation time and recorded in the
 //!   storage string, so raising [`Policy::iterations`] later leaves
 //!   old sets verifiable at their own cost.
+//!
+//! Sets stored in format v1 still parse, print back and redeem as before:
+//! there `key` is `P` itself and the tags say `v1`. HMAC pads its key with
+//! zeros, so under v1 a pepper and the same pepper followed by zero bytes
+//! (and an all-zero pepper and none) hash alike; [`CodeSet::is_outdated`]
+//! is true for them, so that the application offers a renewal, which is
+//! written in v2. A redemption keeps a set's format.
 //!
 //! This follows NIST SP 800-63B §5.1.2 and OWASP ASVS 2.6 (v5: 6.5): secrets
 //! under 112 bits of entropy get a salted, cost-parameterised hash; at 112
 //! bits or more a salted approved hash (here a keyed one) suffices. A redeem
 //! attempt evaluates the construction once, whatever the set size, then
 //! compares that digest with every slot in constant time. The known-answer
-//! vectors in `tests/vectors/backup_kat.txt` were computed independently with
-//! Python's `hashlib` (`scripts/backup_vectors.py`).
+//! vectors in `tests/vectors/backup_kat_v2.txt` (and `backup_kat.txt` for
+//! v1) were computed independently with Python's `hashlib`
+//! (`scripts/backup_vectors.py`).
 //!
 //! # Storage string
 //!
 //! ```text
-//! $twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$salt=<b64>$gen=2$<d>,-<d>,<d>
-//! $twostep-bc$v=1$alg=pbkdf2-sha256,i=100000,len=10,pepper=1$salt=<b64>$gen=1$<d>,<d>
+//! $twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$salt=<b64>$gen=2$<d>,-<d>,<d>
+//! $twostep-bc$v=2$alg=pbkdf2-sha256,i=100000,len=10,pepper=1$salt=<b64>$gen=1$<d>,<d>
 //! ```
 //!
 //! `b64` is standard base64 without padding (as in PHC strings), canonical
@@ -73,7 +83,7 @@
 //!
 //! [`Display`]: core::fmt::Display
 //!
-//! Reading a stored set:
+//! Reading a stored set (this one in format v1):
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {

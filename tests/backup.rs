@@ -16,7 +16,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use twostep::backup::{CodeSet, ConfigError, ParseError, Policy, Redemption, ShownCodes};
 
+/// Storage format v1: read, no longer written.
 const KAT: &str = include_str!("vectors/backup_kat.txt");
+/// Storage format v2: written by new sets.
+const KAT_V2: &str = include_str!("vectors/backup_kat_v2.txt");
 
 struct Vector<'a> {
     name: &'a str,
@@ -27,7 +30,11 @@ struct Vector<'a> {
 }
 
 fn vectors() -> Vec<Vector<'static>> {
-    KAT.split("\n\n")
+    vectors_in(KAT)
+}
+
+fn vectors_in(text: &'static str) -> Vec<Vector<'static>> {
+    text.split("\n\n")
         .filter(|b| b.contains("storage: "))
         .map(|block| {
             let field = |name: &str| {
@@ -101,7 +108,18 @@ fn all_codes(codes: &ShownCodes) -> Vec<String> {
 fn known_answers_redeem_through_the_public_api() {
     let vs = vectors();
     assert_eq!(vs.len(), 7);
-    for v in &vs {
+    redeem_known_answers(&vs);
+}
+
+#[test]
+fn known_answers_v2_redeem_through_the_public_api() {
+    let vs = vectors_in(KAT_V2);
+    assert_eq!(vs.len(), 8);
+    redeem_known_answers(&vs);
+}
+
+fn redeem_known_answers(vs: &[Vector<'_>]) {
+    for v in vs {
         let set: CodeSet = v.storage.parse().unwrap();
         assert_eq!(set.to_string(), v.storage, "{}", v.name);
         assert_eq!(set.used_slots().collect::<Vec<_>>(), v.used, "{}", v.name);
@@ -123,7 +141,7 @@ fn known_answers_redeem_through_the_public_api() {
 
 #[test]
 fn known_answers_need_the_right_pepper() {
-    for v in vectors() {
+    for v in vectors().into_iter().chain(vectors_in(KAT_V2)) {
         let set: CodeSet = v.storage.parse().unwrap();
         let unused = (0..v.codes.len()).find(|i| !v.used.contains(i)).unwrap();
         let code = v.codes[unused];
@@ -403,15 +421,15 @@ fn every_malformed_storage_form_has_its_error() {
             "not a twostep backup-code storage string",
         ),
         (
-            good.replacen("v=1", "v=2", 1),
+            good.replacen("v=2", "v=3", 1),
             "unsupported backup-code storage format version",
         ),
         (
-            good.replacen("v=1", "v=01", 1),
+            good.replacen("v=2", "v=02", 1),
             "unsupported backup-code storage format version",
         ),
         (
-            good.replacen("v=1", "version=1", 1),
+            good.replacen("v=2", "version=2", 1),
             "malformed backup-code storage string structure",
         ),
         (
@@ -891,4 +909,94 @@ fn serde_explains_what_it_expects() {
             .contains("a twostep backup-code storage string"),
         "{err}"
     );
+}
+
+/// Two codes hashed with HMAC alone, and two with PBKDF2.
+const PROFILES: [fn() -> Policy; 2] = [|| Policy::DEFAULT.with_count(2).unwrap(), || short(2, 12)];
+
+#[test]
+fn peppers_that_differ_by_trailing_zero_bytes_are_different_peppers() {
+    let base: Vec<u8> = (1..=16).collect();
+    for policy in PROFILES {
+        let mut longer = base.clone();
+        for _ in 0..3 {
+            longer.push(0);
+            let p = policy().with_pepper(&base).unwrap();
+            let q = policy().with_pepper(&longer).unwrap();
+            let (codes, set) = CodeSet::generate(&p, &mut rng(30)).unwrap();
+            let code = codes.get(1).unwrap().to_string();
+            assert_eq!(set.redeem(&code, &q), Ok(Redemption::Invalid), "{longer:?}");
+            assert_eq!(redeemed(set.redeem(&code, &p)).0, 1);
+        }
+    }
+}
+
+#[test]
+fn an_all_zero_pepper_is_not_the_absence_of_one() {
+    for policy in PROFILES {
+        for len in [Policy::MIN_PEPPER_LEN, 32, Policy::MAX_PEPPER_LEN] {
+            let zero = policy().with_pepper(&vec![0; len]).unwrap();
+            let (codes, set) = CodeSet::generate(&zero, &mut rng(31)).unwrap();
+            let code = codes.get(0).unwrap().to_string();
+            // The same digests, recorded as hashed without a pepper: with no
+            // pepper, no code may match them.
+            let stored = set.to_string();
+            assert!(stored.contains(",pepper=1$"));
+            let unpeppered: CodeSet = stored
+                .replacen(",pepper=1$", ",pepper=0$", 1)
+                .parse()
+                .unwrap();
+            let none = Policy::DEFAULT;
+            assert_eq!(unpeppered.redeem(&code, &none), Ok(Redemption::Invalid));
+            assert_eq!(redeemed(set.redeem(&code, &zero)).0, 0);
+        }
+    }
+}
+
+#[test]
+fn known_answers_v2_tell_trailing_zero_peppers_apart() {
+    let vs = vectors_in(KAT_V2);
+    let mut pairs = 0;
+    for (a, b) in vs.iter().zip(&vs[1..]) {
+        if !b.name.ends_with("-trailing-zero") {
+            continue;
+        }
+        let (pa, pb) = (a.pepper.clone().unwrap(), b.pepper.clone().unwrap());
+        assert_eq!([pa.as_slice(), &[0]].concat(), pb, "{}", b.name);
+        assert_eq!(a.codes, b.codes);
+        let set_a: CodeSet = a.storage.parse().unwrap();
+        let set_b: CodeSet = b.storage.parse().unwrap();
+        for (slot, code) in a.codes.iter().enumerate() {
+            assert_eq!(set_a.redeem(code, &policy_for(b)), Ok(Redemption::Invalid));
+            assert_eq!(set_b.redeem(code, &policy_for(a)), Ok(Redemption::Invalid));
+            assert!(
+                set_a
+                    .redeem(code, &policy_for(a))
+                    .is_ok_and(|r| r != Redemption::Invalid),
+                "{slot}"
+            );
+        }
+        pairs += 1;
+    }
+    assert_eq!(pairs, 2);
+}
+
+#[test]
+fn new_sets_are_written_in_version_2_and_version_1_sets_stay_readable() {
+    let (_, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng(32)).unwrap();
+    assert!(set.to_string().starts_with("$twostep-bc$v=2$"));
+    let (_, renewed) = set.renew(&Policy::DEFAULT, &mut rng(33)).unwrap();
+    assert!(renewed.to_string().starts_with("$twostep-bc$v=2$"));
+    for v in vectors() {
+        let set: CodeSet = v.storage.parse().unwrap();
+        assert!(set.is_outdated(&policy_for(&v)), "{}", v.name);
+        let unused = (0..v.codes.len()).find(|i| !v.used.contains(i)).unwrap();
+        let (_, _, next) = redeemed(set.redeem(v.codes[unused], &policy_for(&v)));
+        // A redemption keeps the set's format: its other codes still redeem.
+        assert!(
+            next.to_string().starts_with("$twostep-bc$v=1$"),
+            "{}",
+            v.name
+        );
+    }
 }

@@ -7,7 +7,7 @@ use rand_core::CryptoRng;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::hash::{DIGEST_LEN, SALT_LEN, Scheme, digest};
+use super::hash::{DIGEST_LEN, SALT_LEN, Scheme, Version, digest};
 use super::{ConfigError, Policy, ShownCodes, crockford};
 
 /// Attempts to draw a code distinct from the set's earlier codes before
@@ -76,6 +76,7 @@ pub(super) struct Slot {
 ///   [`ShownCodes::to_text_block`], which returns a wiping string).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CodeSet {
+    pub(super) version: Version,
     pub(super) scheme: Scheme,
     pub(super) length: u8,
     pub(super) peppered: bool,
@@ -157,7 +158,7 @@ impl CodeSet {
     /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
     /// let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
     /// assert_eq!((codes.len(), set.remaining(), set.generation()), (10, 10, 1));
-    /// assert!(set.to_string().starts_with("$twostep-bc$v=1$alg=hmac-sha256,len=24,pepper=0$"));
+    /// assert!(set.to_string().starts_with("$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$"));
     /// # Ok(()) }
     /// ```
     pub fn generate<R: CryptoRng + ?Sized>(
@@ -196,7 +197,7 @@ impl CodeSet {
         let slots = values
             .chunks_exact(length)
             .map(|v| {
-                digest(scheme, &salt, policy.pepper(), v).map(|d| Slot {
+                digest(Version::CURRENT, scheme, &salt, policy.pepper(), v).map(|d| Slot {
                     digest: *d,
                     used: false,
                 })
@@ -206,6 +207,7 @@ impl CodeSet {
         let symbols = Zeroizing::new(values.iter().map(|&v| crockford::symbol(v)).collect());
         let codes = ShownCodes { symbols, length };
         let set = Self {
+            version: Version::CURRENT,
             scheme,
             length: policy.length,
             peppered: policy.has_pepper(),
@@ -341,7 +343,13 @@ impl CodeSet {
         let Some(symbols) = crockford::normalise(input, usize::from(self.length)) else {
             return Ok(Redemption::Malformed);
         };
-        let Some(d) = digest(self.scheme, &self.salt, policy.pepper(), symbols.values()) else {
+        let Some(d) = digest(
+            self.version,
+            self.scheme,
+            &self.salt,
+            policy.pepper(),
+            symbols.values(),
+        ) else {
             return Ok(Redemption::Invalid);
         };
         drop(symbols);
@@ -446,10 +454,12 @@ impl CodeSet {
     }
 
     /// Whether `policy` would generate this set differently in a way that
-    /// matters: another code length or pepper presence, or a PBKDF2 cost
+    /// matters: another code length or pepper presence, a PBKDF2 cost
     /// lower than the policy's (after raising
-    /// [`Policy::with_iterations`]). The set still redeems under its
-    /// recorded parameters; offer the user a renewal when convenient.
+    /// [`Policy::with_iterations`]), or an older storage format (version 1,
+    /// whose key took a pepper and the same pepper followed by zero bytes
+    /// as one). The set still redeems under its recorded parameters; offer
+    /// the user a renewal when convenient.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::backup::ConfigError> {
@@ -471,7 +481,10 @@ impl CodeSet {
             ) => have < want,
             (have, want) => have != want,
         };
-        weaker || self.length != policy.length || self.peppered != policy.has_pepper()
+        weaker
+            || self.version != Version::CURRENT
+            || self.length != policy.length
+            || self.peppered != policy.has_pepper()
     }
 
     /// Whether slot `index` (0-based) was used, or `None` past the end.

@@ -6,7 +6,7 @@ use core::str::FromStr;
 
 use alloc::vec::Vec;
 
-use super::hash::{DIGEST_LEN, HMAC_MIN_LENGTH, SALT_LEN, Scheme};
+use super::hash::{DIGEST_LEN, HMAC_MIN_LENGTH, SALT_LEN, Scheme, Version};
 use base64ct::{Base64Unpadded, Encoding};
 
 use super::CodeSet;
@@ -20,8 +20,7 @@ const PREFIX: &str = "$twostep-bc$";
 impl fmt::Display for CodeSet {
     /// The storage string (see [`CodeSet`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(PREFIX)?;
-        f.write_str("v=1$alg=")?;
+        write!(f, "{PREFIX}v={}$alg=", self.version.number())?;
         match self.scheme {
             Scheme::HmacSha256 => f.write_str("hmac-sha256")?,
             Scheme::Pbkdf2Sha256 { iterations } => write!(f, "pbkdf2-sha256,i={iterations}")?,
@@ -68,9 +67,7 @@ impl FromStr for CodeSet {
             .next()
             .and_then(|v| v.strip_prefix("v="))
             .ok_or(ParseKind::Structure)?;
-        if version != "1" {
-            return Err(ParseKind::Version.into());
-        }
+        let version = Version::from_field(version).ok_or(ParseKind::Version)?;
         let params = segments.next().ok_or(ParseKind::Structure)?;
         let salt = labelled(segments.next(), "salt=")?;
         let generation = labelled(segments.next(), "gen=")?;
@@ -86,6 +83,7 @@ impl FromStr for CodeSet {
             .ok_or(ParseKind::Generation)?;
         let slots = parse_slots(digests)?;
         let set = Self {
+            version,
             scheme,
             length,
             peppered,

@@ -300,8 +300,9 @@ fn with_secret_digests(storage: &str) -> Result<CodeSet, String> {
 
 /// Backup-code slot comparison: `CodeSet::redeem` of an unused slot's
 /// code, a used slot's code and a wrong code, against known-answer sets
-/// (tests/vectors/backup_kat.txt: HMAC without and with a pepper, PBKDF2
-/// with a pepper). Secret throughout: the stored digests (marked in the
+/// (tests/vectors/backup_kat.txt, storage format v1: HMAC without and with a
+/// pepper, PBKDF2 with a pepper; backup_kat_v2.txt, format v2, whose key is
+/// derived from the pepper: HMAC without one, PBKDF2 with one). Secret throughout: the stored digests (marked in the
 /// set's heap copy) and the pepper (marked before the policy copies it), so
 /// the digest of the typed code is secret too. The typed text itself goes
 /// through the normaliser (a parser, public shape checks) as in the TOTP
@@ -335,6 +336,20 @@ fn backup_redeem_slots() -> Result<(), String> {
             unused: ("CJ62-CQZC-1Q", 1),
             used: Some(("FVKP-75C7-HK", 2)),
             wrong: "CJ62-CQZC-1R",
+        },
+        Kat {
+            storage: "$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$salt=5+7nYV7zXzDkm0guFcrnUA$gen=2$h3NvaLytoHcY89DB/14vZjJqqpghSpjY3wD6N7hJSYg,-373S48GLId8mCqhLMbglsTzUXpPzm7QNdhBBZjLULKw,RNpORt+BKniVTTVdjX7faBJxU0G0hvRer+zrsYvod4M",
+            pepper: None,
+            unused: ("0T78-F603-XZBC-WC8T-R7ST-D0HK", 2),
+            used: Some(("146S-6JR4-10DD-3YRS-T4CH-N5KN", 1)),
+            wrong: "0T78-F603-XZBC-WC8T-R7ST-D0HJ",
+        },
+        Kat {
+            storage: "$twostep-bc$v=2$alg=pbkdf2-sha256,i=1000,len=10,pepper=1$salt=agUSUHoIHEu8ejut7raPyA$gen=2$U3qcaejIXeWHc2LSgj5L/kvv1YRpRpENJBfwzxAtblY,RRk9sv+gEZXOAkOIlaUPZxExROeej6LHK5bxrK3bldQ,-XVtRPYd1GTFYUcJ03QxjZ6DUEDEUFDfU3XBmBSvHkiA",
+            pepper: Some("0102030405060708090a0b0c0d0e0f10"),
+            unused: ("XTZ5-XQWM-WS", 1),
+            used: Some(("4Z1C-8B1J-Z9", 2)),
+            wrong: "XTZ5-XQWM-WT",
         },
     ];
     for kat in &kats {
