@@ -22,8 +22,11 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
-use twostep::{Algorithm, Code, Digits, Hotp, LookAhead, Secret, Totp, VerifyError, Window};
 use twostep::backup::{CodeSet, Policy, Redemption};
+use twostep::{
+    Algorithm, Code, Digits, Guard, GuardState, Hotp, LookAhead, Outcome, Secret, Totp, UnixTime,
+    VerifyError, Window,
+};
 
 /// A named check: `Ok` if it computed the expected answer.
 type Case = (&'static str, fn() -> Result<(), String>);
@@ -34,12 +37,15 @@ const CASES: &[Case] = &[
     ("hotp_verify_look_ahead", hotp_verify_look_ahead),
     ("secret_eq", secret_eq),
     ("backup_redeem_slots", backup_redeem_slots),
+    ("guard_check", guard_check),
+    ("guard_resync", guard_resync),
 ];
 
 /// Negative controls: deliberately leaky, memcheck MUST report them.
 const LEAKY: &[Case] = &[
     ("leaky_byte_loop", leaky_byte_loop),
     ("leaky_window_early_exit", leaky_window_early_exit),
+    ("leaky_backup_symbol_lookup", leaky_backup_symbol_lookup),
 ];
 
 mod memcheck {
@@ -302,11 +308,12 @@ fn with_secret_digests(storage: &str) -> Result<CodeSet, String> {
 /// code, a used slot's code and a wrong code, against known-answer sets
 /// (tests/vectors/backup_kat.txt, storage format v1: HMAC without and with a
 /// pepper, PBKDF2 with a pepper; backup_kat_v2.txt, format v2, whose key is
-/// derived from the pepper: HMAC without one, PBKDF2 with one). Secret throughout: the stored digests (marked in the
-/// set's heap copy) and the pepper (marked before the policy copies it), so
-/// the digest of the typed code is secret too. The typed text itself goes
-/// through the normaliser (a parser, public shape checks) as in the TOTP
-/// case. Which slot matched, if any, is public by design and declassified.
+/// derived from the pepper: HMAC without one, PBKDF2 with one), and a
+/// malformed code. Secret throughout: the typed code (marked in its own
+/// copy, so the normaliser that decodes its symbols is covered), the stored
+/// digests (marked in the set's heap copy) and the pepper (marked before
+/// the policy copies it). Whether the code is well formed and which slot
+/// matched, if any, are public by design and declassified.
 fn backup_redeem_slots() -> Result<(), String> {
     struct Kat {
         storage: &'static str,
@@ -370,20 +377,27 @@ fn backup_redeem_slots() -> Result<(), String> {
             None => Policy::DEFAULT,
         };
         let set = with_secret_digests(kat.storage)?;
+        // The typed codes: an unused slot's, a wrong one, a used slot's,
+        // and one with a symbol outside the alphabet (malformed).
+        let malformed = format!("{}U", &kat.wrong[..kat.wrong.len() - 1]);
         let mut tries = vec![
-            (kat.unused.0, Some((kat.unused.1, false))),
-            (kat.wrong, None),
+            (kat.unused.0.to_string(), Ok(Some((kat.unused.1, false)))),
+            (kat.wrong.to_string(), Ok(None)),
+            (malformed, Err(())),
         ];
         if let Some((code, slot)) = kat.used {
-            tries.push((code, Some((slot, true))));
+            tries.push((code.to_string(), Ok(Some((slot, true)))));
         }
         for (code, want) in tries {
-            let result = set.redeem(black_box(code), &policy);
+            let typed = code.clone();
+            memcheck::classify(typed.as_bytes());
+            let result = set.redeem(black_box(&typed), &policy);
             memcheck::declassify_in_place(&result);
             let got = match black_box(&result) {
-                Ok(Redemption::Redeemed { slot, .. }) => Some((*slot, false)),
-                Ok(Redemption::AlreadyUsed { slot }) => Some((*slot, true)),
-                Ok(Redemption::Invalid) => None,
+                Ok(Redemption::Redeemed { slot, .. }) => Ok(Some((*slot, false))),
+                Ok(Redemption::AlreadyUsed { slot }) => Ok(Some((*slot, true))),
+                Ok(Redemption::Invalid) => Ok(None),
+                Ok(Redemption::Malformed) => Err(()),
                 other => return Err(format!("unexpected result {other:?}")),
             };
             if got != want {
@@ -392,6 +406,92 @@ fn backup_redeem_slots() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// What a guard call answered, made public: the outcome's kind and the
+/// matched offset.
+fn guard_outcome(result: (Outcome, GuardState)) -> Result<Option<i64>, String> {
+    let (outcome, state) = memcheck::declassify(result);
+    match outcome {
+        Outcome::Accepted(m) if state.failures() == 0 => Ok(Some(m.offset())),
+        Outcome::Invalid if state.failures() == 1 => Ok(None),
+        other => Err(format!("unexpected outcome {other:?} ({state:?})")),
+    }
+}
+
+/// `Guard::check` with the default window (one step back, one ahead), for
+/// each hash: a code for the step ahead and a wrong code. The secret key
+/// bytes and the typed text are undefined; the outcome and the new state
+/// (accepted or not, which step) are public and declassified.
+fn guard_check() -> Result<(), String> {
+    let now = UnixTime::from_secs(1_800_000_000);
+    for (algorithm, len) in [
+        (Algorithm::Sha1, 20),
+        (Algorithm::Sha256, 32),
+        (Algorithm::Sha512, 64),
+    ] {
+        let totp = Totp::new().with_algorithm(algorithm);
+        let guard = Guard::new(totp);
+        let secret = Secret::from_bytes(&KEY[..len]).map_err(|e| e.to_string())?;
+        let step = totp.step_at(now).map_err(|e| e.to_string())?;
+        let right = totp.key(&secret).code_at_step(step + 1).to_string();
+        let value = Code::parse(&right, Digits::SIX)
+            .map_err(|e| e.to_string())?
+            .value();
+        let wrong = Code::from_value((value + 1) % 1_000_000, Digits::SIX).ok_or("code")?;
+        memcheck::classify(secret.expose_secret());
+        for (text, want) in [(right, Some(1)), (wrong.to_string(), None)] {
+            memcheck::classify(text.as_bytes());
+            let result = guard.check(&secret, black_box(&text), now, &GuardState::new());
+            let got = guard_outcome(result)?;
+            if got != want {
+                return Err(format!("{algorithm}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Guard::resync` over its default reach (ten minutes of steps each way):
+/// two consecutive codes of a phone 5 steps ahead, and a pair that is not
+/// consecutive. The secret key bytes and both typed texts are undefined;
+/// the outcome and the new state are public and declassified.
+fn guard_resync() -> Result<(), String> {
+    let now = UnixTime::from_secs(1_800_000_000);
+    let totp = Totp::new();
+    let guard = Guard::new(totp);
+    let secret = Secret::from_bytes(&KEY[..20]).map_err(|e| e.to_string())?;
+    let step = totp.step_at(now).map_err(|e| e.to_string())?;
+    let code = |s: u64| totp.key(&secret).code_at_step(s).to_string();
+    let (first, second, apart) = (code(step + 4), code(step + 5), code(step + 7));
+    memcheck::classify(secret.expose_secret());
+    for (pair, want) in [([first.clone(), second], Some(5)), ([first, apart], None)] {
+        pair.iter().for_each(|t| memcheck::classify(t.as_bytes()));
+        let typed = [black_box(pair[0].as_str()), black_box(pair[1].as_str())];
+        let got = guard_outcome(guard.resync(&secret, typed, now, &GuardState::new()))?;
+        if got != want {
+            return Err(format!("got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Negative control: a backup code decoded by looking each typed symbol up
+/// in the alphabet, stopping at the first match (what a table-free
+/// normaliser must not do); proves the typed code's marking is seen.
+fn leaky_backup_symbol_lookup() -> Result<(), String> {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let typed = String::from("Z1Y2-KSAA-E0CE-SPPX-H0R8-DV3Y");
+    memcheck::classify(typed.as_bytes());
+    let values: Option<Vec<usize>> = typed
+        .bytes()
+        .filter(|&b| b != b'-')
+        .map(|b| ALPHABET.iter().position(|&s| s == black_box(b)))
+        .collect();
+    match memcheck::declassify(values.map(|v| v.len())) {
+        Some(24) => Ok(()),
+        other => Err(format!("leaky lookup decoded {other:?} symbols")),
+    }
 }
 
 /// Negative control: an early-exit byte comparison of secrets.
