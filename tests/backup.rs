@@ -1000,3 +1000,29 @@ fn new_sets_are_written_in_version_2_and_version_1_sets_stay_readable() {
         );
     }
 }
+
+#[test]
+fn set_equality_sees_every_part() {
+    let stored = stored(24, 3, 34);
+    let set: CodeSet = stored.parse().unwrap();
+    assert_eq!(set, stored.parse::<CodeSet>().unwrap());
+    let (head, digests) = stored.rsplit_once('$').unwrap();
+    let d: Vec<&str> = digests.split(',').collect();
+    // One digest changed in its first symbol (any other canonical value).
+    let first = if d[2].starts_with('A') { "B" } else { "A" };
+    let changed = format!("{head}${},{},{first}{}", d[0], d[1], &d[2][1..]);
+    let salt = stored.split("$salt=").nth(1).unwrap();
+    let salt_first = if salt.starts_with('A') { "B" } else { "A" };
+    let salt_changed = stored.replacen(
+        &format!("$salt={}", &salt[..1]),
+        &format!("$salt={salt_first}"),
+        1,
+    );
+    let used = format!("{head}${},-{},{}", d[0], d[1], d[2]).replacen("gen=1", "gen=2", 1);
+    let generation = stored.replacen("gen=1", "gen=2", 1);
+    let v1 = stored.replacen("$v=2$", "$v=1$", 1);
+    for other in [changed, salt_changed, used, generation, v1] {
+        let other: CodeSet = other.parse().unwrap();
+        assert_ne!(set, other, "{other:?}");
+    }
+}

@@ -15,7 +15,7 @@ use super::{ConfigError, Policy, ShownCodes, crockford};
 const MAX_DRAWS: usize = 32;
 
 /// One stored slot: a code's digest and whether it was spent.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(super) struct Slot {
     pub(super) digest: [u8; DIGEST_LEN],
     pub(super) used: bool,
@@ -74,7 +74,7 @@ pub(super) struct Slot {
 /// - [`ShownCodes`] wipes itself on drop (best effort: copies made by the
 ///   allocator, the OS or your own formatting are out of reach; prefer
 ///   [`ShownCodes::to_text_block`], which returns a wiping string).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CodeSet {
     pub(super) version: Version,
     pub(super) scheme: Scheme,
@@ -580,6 +580,49 @@ impl CodeSet {
         }
     }
 }
+
+impl PartialEq for CodeSet {
+    /// Whether two sets are the same stored state. The salt and the digests
+    /// are compared in constant time, every slot whatever the others hold;
+    /// the public parts (format, parameters, generation, which slots are
+    /// used) are compared directly.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::Error> {
+    /// # use rand_core::SeedableRng;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+    /// use twostep::backup::{CodeSet, Policy};
+    /// let (_, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
+    /// let stored: CodeSet = set.to_string().parse()?;
+    /// assert!(stored == set);
+    /// let (_, other) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
+    /// assert!(other != set);
+    /// # Ok(()) }
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        let public = self.version == other.version
+            && self.scheme == other.scheme
+            && self.length == other.length
+            && self.peppered == other.peppered
+            && self.generation == other.generation
+            && self.slots.len() == other.slots.len()
+            && self
+                .slots
+                .iter()
+                .zip(&other.slots)
+                .all(|(a, b)| a.used == b.used);
+        let secret = self
+            .slots
+            .iter()
+            .zip(&other.slots)
+            .fold(self.salt.ct_eq(&other.salt), |same, (a, b)| {
+                same & a.digest.ct_eq(&b.digest)
+            });
+        public & bool::from(secret)
+    }
+}
+
+impl Eq for CodeSet {}
 
 impl fmt::Debug for CodeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use super::hash::{DIGEST_LEN, HMAC_MIN_LENGTH, SALT_LEN, Scheme, Version};
 use base64ct::{Base64Unpadded, Encoding};
+use subtle::ConstantTimeEq;
 
 use super::CodeSet;
 use super::error::{ParseError, ParseKind};
@@ -160,7 +161,10 @@ fn parse_slots(digests: &str) -> Result<Vec<Slot>, ParseKind> {
             None => (false, text),
         };
         let digest = b64_decode::<DIGEST_LEN>(body).ok_or(ParseKind::Digest { slot })?;
-        if slots.iter().any(|s: &Slot| s.digest == digest) {
+        if slots
+            .iter()
+            .any(|s: &Slot| bool::from(s.digest.ct_eq(&digest)))
+        {
             return Err(ParseKind::DuplicateDigest { slot });
         }
         slots.push(Slot { digest, used });

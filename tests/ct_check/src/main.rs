@@ -37,6 +37,7 @@ const CASES: &[Case] = &[
     ("hotp_verify_look_ahead", hotp_verify_look_ahead),
     ("secret_eq", secret_eq),
     ("backup_redeem_slots", backup_redeem_slots),
+    ("backup_set_eq", backup_set_eq),
     ("guard_check", guard_check),
     ("guard_resync", guard_resync),
 ];
@@ -406,6 +407,24 @@ fn backup_redeem_slots() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `CodeSet` equality: a set against a copy of itself and against the same
+/// set with one digest changed, the digests of all three undefined (the
+/// salt, the shape and the used flags are public).
+fn backup_set_eq() -> Result<(), String> {
+    let storage = "$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$salt=5+7nYV7zXzDkm0guFcrnUA$gen=2$h3NvaLytoHcY89DB/14vZjJqqpghSpjY3wD6N7hJSYg,-373S48GLId8mCqhLMbglsTzUXpPzm7QNdhBBZjLULKw,RNpORt+BKniVTTVdjX7faBJxU0G0hvRer+zrsYvod4M";
+    let other = storage.replacen("RNpORt+", "RNpORu+", 1);
+    let a = with_secret_digests(storage)?;
+    let b = with_secret_digests(storage)?;
+    let c = with_secret_digests(&other)?;
+    let same = memcheck::declassify(black_box(&a) == black_box(&b));
+    let differ = memcheck::declassify(black_box(&a) == black_box(&c));
+    if same && !differ {
+        Ok(())
+    } else {
+        Err("set equality gave the wrong answer".into())
+    }
 }
 
 /// What a guard call answered, made public: the outcome's kind and the
