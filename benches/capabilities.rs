@@ -25,9 +25,9 @@ use rand_core::SeedableRng;
 use sha1::Sha1;
 use sha2::Sha256;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
+use twostep::backup::{CodeSet, Policy};
 use twostep::{
-    BackupCodeSet, BackupPolicy, DiagnoseOptions, Guard, GuardState, KeyUri, Observation, Totp,
-    UnixTime, diagnose_keyed,
+    DiagnoseOptions, Guard, GuardState, KeyUri, Observation, Totp, UnixTime, diagnose_keyed,
 };
 
 fn guard(c: &mut Criterion) {
@@ -122,17 +122,17 @@ fn diagnose(c: &mut Criterion) {
     g.finish();
 }
 
-fn backup_profile(c: &mut Criterion, name: &str, policy: &BackupPolicy) {
+fn backup_profile(c: &mut Criterion, name: &str, policy: &Policy) {
     let mut g = c.benchmark_group(format!("backup/{name}"));
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-    let (codes, set) = BackupCodeSet::generate(policy, &mut rng).unwrap();
+    let (codes, set) = CodeSet::generate(policy, &mut rng).unwrap();
     let good = codes.get(9).unwrap().to_string();
     let wrong = {
-        let (other, _) = BackupCodeSet::generate(policy, &mut rng).unwrap();
+        let (other, _) = CodeSet::generate(policy, &mut rng).unwrap();
         other.get(0).unwrap().to_string()
     };
     g.bench_function("generate-10", |b| {
-        b.iter(|| BackupCodeSet::generate(policy, &mut rng).unwrap())
+        b.iter(|| CodeSet::generate(policy, &mut rng).unwrap())
     });
     g.bench_function("redeem/valid", |b| {
         b.iter(|| set.redeem(black_box(&good), policy).unwrap())
@@ -174,8 +174,8 @@ fn backup_profile(c: &mut Criterion, name: &str, policy: &BackupPolicy) {
 }
 
 fn backup(c: &mut Criterion) {
-    backup_profile(c, "default-24", &BackupPolicy::DEFAULT);
-    let short = BackupPolicy::DEFAULT.with_length(10).unwrap();
+    backup_profile(c, "default-24", &Policy::DEFAULT);
+    let short = Policy::DEFAULT.with_length(10).unwrap();
     backup_profile(c, "short-10-pbkdf2", &short);
 }
 

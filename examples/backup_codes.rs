@@ -5,7 +5,7 @@
 #![allow(clippy::arithmetic_side_effects)] // slot numbers for display
 
 use rand_core::SeedableRng;
-use twostep::{BackupCodeSet, BackupPolicy, RedeemResult};
+use twostep::backup::{CodeSet, Policy, Redemption};
 
 fn main() -> Result<(), twostep::Error> {
     // A fixed seed keeps the output reproducible; use an OS-seeded CSPRNG
@@ -14,10 +14,10 @@ fn main() -> Result<(), twostep::Error> {
 
     // The pepper lives in configuration or a secrets manager, never next to
     // the stored sets. Defaults: 10 codes of 24 symbols (120 bits).
-    let policy = BackupPolicy::DEFAULT.with_pepper(b"example pepper, load me from config")?;
+    let policy = Policy::DEFAULT.with_pepper(b"example pepper, load me from config")?;
 
     // Enrolment: show the codes once (offer them as a download), store the set.
-    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+    let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
     println!(
         "{}",
         *codes.to_text_block("Backup codes for ana@example.com")
@@ -35,9 +35,9 @@ fn main() -> Result<(), twostep::Error> {
         "7F3K-9QXD".into(),
         first,
     ] {
-        let set: BackupCodeSet = stored.parse()?;
+        let set: CodeSet = stored.parse()?;
         match set.redeem(&typed, &policy)? {
-            RedeemResult::Redeemed {
+            Redemption::Redeemed {
                 slot,
                 remaining,
                 set,
@@ -47,18 +47,18 @@ fn main() -> Result<(), twostep::Error> {
                 stored = set.to_string();
                 println!("{typed:?}: accepted code #{}, {remaining} left", slot + 1);
             }
-            RedeemResult::AlreadyUsed { slot } => {
+            Redemption::AlreadyUsed { slot } => {
                 // Count a failure in the login throttle.
                 println!("{typed:?}: code #{} was already used", slot + 1);
             }
-            RedeemResult::Invalid => println!("{typed:?}: not one of your codes"),
-            RedeemResult::Malformed => println!("{typed:?}: codes have 24 characters"),
+            Redemption::Invalid => println!("{typed:?}: not one of your codes"),
+            Redemption::Malformed => println!("{typed:?}: codes have 24 characters"),
             _ => println!("{typed:?}: refused"),
         }
     }
 
     // Status for the account page, and a prompt before the codes run out.
-    let set: BackupCodeSet = stored.parse()?;
+    let set: CodeSet = stored.parse()?;
     let used: Vec<String> = set.used_slots().map(|i| (i + 1).to_string()).collect();
     println!(
         "\ncodes {} used, {} left, renewal due: {}",

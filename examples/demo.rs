@@ -8,9 +8,10 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use twostep::backup::{CodeSet, Policy, Redemption, ShownCodes};
 use twostep::{
-    BackupCodeSet, BackupCodes, BackupPolicy, DiagnoseOptions, Error, Guard, GuardState, KeyUri,
-    KeyedTotp, Observation, Outcome, RedeemResult, Secret, Totp, UnixTime, diagnose,
+    DiagnoseOptions, Error, Guard, GuardState, KeyUri, KeyedTotp, Observation, Outcome, Secret,
+    Totp, UnixTime, diagnose,
 };
 
 /// The server's clock, fixed for the story: `t` seconds after 27 Nov 2026, 12:00:00 UTC.
@@ -69,7 +70,7 @@ fn compare_and_swap<T>(row: &mut Row, mut step: impl FnMut(&Row) -> (T, Row)) ->
 /// The service: its policies, Ana's secret (encrypted at rest in real life), her row.
 struct Service {
     guard: Guard,
-    policy: BackupPolicy,
+    policy: Policy,
     secret: Secret,
     row: Row,
 }
@@ -108,14 +109,14 @@ impl Service {
                 return (message(&blocked.into()), old.clone());
             }
             let failed = Row::new(self.guard.record_failure(at(t), &state), &old.backup_codes);
-            let set: BackupCodeSet = old.backup_codes.parse().unwrap();
+            let set: CodeSet = old.backup_codes.parse().unwrap();
             match set.redeem(code, &self.policy).unwrap() {
-                RedeemResult::Redeemed { slot, set, .. } => {
+                Redemption::Redeemed { slot, set, .. } => {
                     // Ana proved who she is: end any run of failures, as a login does.
                     let said = format!("signed in with backup code #{}", slot + 1);
                     (said, Row::new(state.reset_failures(), set))
                 }
-                RedeemResult::AlreadyUsed { slot } => {
+                Redemption::AlreadyUsed { slot } => {
                     (format!("code #{} was already used", slot + 1), failed)
                 }
                 _ => ("not one of your backup codes".into(), failed),
@@ -124,9 +125,9 @@ impl Service {
     }
 
     /// A new set of backup codes; the TOTP secret and guard state stay.
-    fn renew(&mut self, rng: &mut ChaCha20Rng) -> BackupCodes {
+    fn renew(&mut self, rng: &mut ChaCha20Rng) -> ShownCodes {
         compare_and_swap(&mut self.row, |old| {
-            let set: BackupCodeSet = old.backup_codes.parse().unwrap();
+            let set: CodeSet = old.backup_codes.parse().unwrap();
             let (codes, set) = set.renew(&self.policy, rng).unwrap();
             (codes, Row::new(&old.guard_state, set))
         })
@@ -156,7 +157,7 @@ impl Service {
 
     /// What the account page says about the backup codes.
     fn account_page(&self) {
-        let set: BackupCodeSet = self.row.backup_codes.parse().unwrap();
+        let set: CodeSet = self.row.backup_codes.parse().unwrap();
         let (left, all) = (set.remaining(), set.slot_count());
         let mut page = format!("Account page: {left} of {all} backup codes left.");
         if set.needs_renewal(&self.policy) {
@@ -196,7 +197,7 @@ fn note(text: &str) {
 }
 
 /// Backup codes as Ana sees them, once: numbered, in groups of four.
-fn show(codes: &BackupCodes) {
+fn show(codes: &ShownCodes) {
     let numbered = codes.iter().zip(1..).map(|(c, n)| format!("{n:>2}. {c}"));
     for pair in numbered.collect::<Vec<_>>().chunks(2) {
         note(&pair.join("     "));
@@ -208,7 +209,7 @@ fn main() -> Result<(), Error> {
     let mut rng = ChaCha20Rng::seed_from_u64(2026);
     let guard = Guard::new(Totp::default()); // ±1 step, drift up to ±10 min, throttle
     // The pepper comes from configuration, never from the database.
-    let policy = BackupPolicy::DEFAULT.with_pepper(b"demo pepper: load it from config")?;
+    let policy = Policy::DEFAULT.with_pepper(b"demo pepper: load it from config")?;
 
     println!("== Enrol ==");
     let secret = Secret::generate(&mut rng);
@@ -228,7 +229,7 @@ fn main() -> Result<(), Error> {
     let (outcome, state) = guard
         .check(&secret, &code, at(5), &GuardState::new())
         .unwrap();
-    let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+    let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
     let row = Row::new(state, set);
     let mut svc = Service {
         guard,

@@ -24,9 +24,9 @@ use std::time::Duration;
 
 use rand_core::SeedableRng;
 use rusqlite::{Connection, named_params};
+use twostep::backup::{CodeSet, Policy, Redemption};
 use twostep::guard::{Outcome, State as GuardState};
-use twostep::{BackupCodeSet, BackupPolicy, Guard};
-use twostep::{RedeemResult, Secret, Totp, UnixTime};
+use twostep::{Guard, Secret, Totp, UnixTime};
 
 /// Errors from the database, a stored value that does not parse, or contention.
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -69,13 +69,13 @@ pub struct Users {
     /// The login policy.
     pub guard: Guard,
     /// The backup-code policy.
-    pub policy: BackupPolicy,
+    pub policy: Policy,
 }
 
 impl Users {
     /// Opens `path` with WAL (readers never wait for the writer) and a busy
     /// timeout (a writer waits for the write lock instead of failing).
-    pub fn open(path: &Path, guard: Guard, policy: BackupPolicy) -> Result<Self> {
+    pub fn open(path: &Path, guard: Guard, policy: Policy) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let mode: String =
@@ -98,7 +98,7 @@ impl Users {
         name: &str,
         secret: &Secret,
         state: &GuardState,
-        set: &BackupCodeSet,
+        set: &CodeSet,
     ) -> Result<i64> {
         let secret_enc = format!("{PLAINTEXT_TAG}{}", secret.to_base32().as_str());
         self.conn.execute(
@@ -166,10 +166,10 @@ impl Users {
                 continue;
             }
             let result = match &old_set {
-                Some(text) => text.parse::<BackupCodeSet>()?.redeem(input, &self.policy)?,
-                None => RedeemResult::Invalid,
+                Some(text) => text.parse::<CodeSet>()?.redeem(input, &self.policy)?,
+                None => Redemption::Invalid,
             };
-            if let RedeemResult::Redeemed {
+            if let Redemption::Redeemed {
                 slot,
                 remaining,
                 set,
@@ -190,7 +190,7 @@ impl Users {
                 // A refusal counts like a wrong TOTP code, with the same CAS.
                 let next = self.guard.record_failure(now, &state);
                 if self.swap_guard(id, &old_guard, &next.to_string())? {
-                    let used = matches!(result, RedeemResult::AlreadyUsed { .. });
+                    let used = matches!(result, Redemption::AlreadyUsed { .. });
                     return Ok(if used {
                         Recovery::AlreadyUsed
                     } else {
@@ -217,7 +217,7 @@ fn main() -> Result<()> {
 
 fn run(path: &Path) -> Result<()> {
     // Add `.with_pepper(..)` from configuration to the backup policy.
-    let users = Users::open(path, Guard::new(Totp::default()), BackupPolicy::DEFAULT)?;
+    let users = Users::open(path, Guard::new(Totp::default()), Policy::DEFAULT)?;
     // Fixed seed and clock for reproducible output. In production: an
     // OS-seeded CSPRNG, and `UnixTime::try_from(SystemTime::now())`.
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
@@ -235,7 +235,7 @@ fn run(path: &Path) -> Result<()> {
     if !confirmed.is_accepted() {
         return Err("enrolment not confirmed".into());
     }
-    let (codes, set) = BackupCodeSet::generate(&users.policy, &mut rng)?; // show `codes` once
+    let (codes, set) = CodeSet::generate(&users.policy, &mut rng)?; // show `codes` once
     let id = users.enrol("ana", &secret, &state, &set)?;
     println!(
         "enrolled user {id}: guard_state {state}, {} backup codes",
@@ -272,7 +272,7 @@ fn run(path: &Path) -> Result<()> {
         println!("{attempt}: {:?}", users.redeem_backup(id, &code, at(60))?);
     }
     let (_, guard_state, backup_set) = users.load(id)?;
-    let set: BackupCodeSet = backup_set.ok_or("no backup set")?.parse()?;
+    let set: CodeSet = backup_set.ok_or("no backup set")?.parse()?;
     println!(
         "stored guard_state: {guard_state}; backup set generation {}, {} left",
         set.generation(),

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS users (
     secret_enc  TEXT NOT NULL,
     -- GuardState text form, "g1.<last_step>.<drift>.<failures>.<blocked_until>".
     guard_state TEXT NOT NULL,
-    -- BackupCodeSet storage string, "$twostep-bc$v=1$...", hashes only;
+    -- backup::CodeSet storage string, "$twostep-bc$v=2$...", hashes only;
     -- NULL while the user has no backup codes.
     backup_set  TEXT
 ) STRICT;

@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use crate::backup::BackupError;
+use crate::backup;
 use crate::diagnose::DiagnoseError;
 use crate::guard::{ConfigError as GuardConfigError, StateError as GuardStateError};
 use crate::otp::{CodeError, ParamError, VerifyError};
@@ -54,9 +54,12 @@ pub enum Error {
     /// See [`GuardStateError`].
     #[error(transparent)]
     GuardState(#[from] GuardStateError),
-    /// See [`BackupError`](BackupError).
+    /// See [`backup::ConfigError`].
     #[error(transparent)]
-    Backup(#[from] BackupError),
+    BackupConfig(#[from] backup::ConfigError),
+    /// See [`backup::ParseError`].
+    #[error(transparent)]
+    BackupParse(#[from] backup::ParseError),
     /// See [`DiagnoseError`].
     #[error(transparent)]
     Diagnose(#[from] DiagnoseError),

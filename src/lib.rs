@@ -3,7 +3,7 @@
 //! Server-side two-step verification for Rust services: RFC 6238 TOTP and
 //! RFC 4226 HOTP verified over asymmetric clock-skew windows that report the
 //! matched step; a [`Guard`] that refuses replays, learns clock drift and
-//! throttles guessing; hashed one-time [backup codes](BackupCodeSet); a
+//! throttles guessing; hashed one-time [backup codes](backup::CodeSet); a
 //! [time-sync diagnostic](diagnose()) that tells a support desk *why* a code
 //! fails; and `otpauth://` [Key URIs](KeyUri) with QR codes.
 //!
@@ -40,7 +40,8 @@
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
 //! use rand_core::SeedableRng;
-//! use twostep::{BackupCodeSet, BackupPolicy, Guard, GuardState, KeyUri, Secret, Totp, UnixTime};
+//! use twostep::{Guard, GuardState, KeyUri, Secret, Totp, UnixTime};
+//! use twostep::backup::{CodeSet, Policy};
 //!
 //! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
 //! let totp = Totp::default();
@@ -60,7 +61,7 @@
 //! let (outcome, state) = guard.check(&secret, &typed, now, &GuardState::new())?;
 //! assert!(outcome.is_accepted()); // store the secret (encrypted) and `state`
 //!
-//! let (codes, set) = BackupCodeSet::generate(&BackupPolicy::DEFAULT, &mut rng)?;
+//! let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
 //! assert_eq!(codes.len(), 10); // show `codes` once; store only `set.to_string()`
 //! # let _ = (state, set);
 //! # Ok(()) }
@@ -110,21 +111,21 @@
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
 //! use rand_core::SeedableRng;
-//! use twostep::{BackupCodeSet, BackupPolicy, RedeemResult};
+//! use twostep::backup::{CodeSet, Policy, Redemption};
 //!
 //! let mut rng = rand_chacha::ChaCha20Rng::from_seed([2; 32]);
-//! let policy = BackupPolicy::DEFAULT;
-//! let (codes, set) = BackupCodeSet::generate(&policy, &mut rng)?;
+//! let policy = Policy::DEFAULT;
+//! let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
 //! let typed = codes.get(3).map(|c| c.to_string().to_lowercase()).unwrap_or_default();
 //!
 //! let set = match set.redeem(&typed, &policy)? {
-//!     RedeemResult::Redeemed { remaining, set, .. } => {
+//!     Redemption::Redeemed { remaining, set, .. } => {
 //!         assert_eq!(remaining, 9);
 //!         set // store with compare-and-swap before letting the user in
 //!     }
 //!     other => panic!("{other:?}"),
 //! };
-//! assert!(matches!(set.redeem(&typed, &policy)?, RedeemResult::AlreadyUsed { slot: 3 }));
+//! assert!(matches!(set.redeem(&typed, &policy)?, Redemption::AlreadyUsed { slot: 3 }));
 //! assert!(!set.needs_renewal(&policy));
 //! # Ok(()) }
 //! ```
@@ -161,7 +162,7 @@
 //! # Storing state
 //!
 //! twostep keeps no state of its own: the secret, the [`GuardState`] and the
-//! [`BackupCodeSet`] are values the application stores, each with a stable
+//! [`backup::CodeSet`] are values the application stores, each with a stable
 //! text form. Every change produces a new value; write it with
 //! compare-and-swap, so that two concurrent requests cannot both spend one
 //! code:
@@ -199,7 +200,7 @@
 //! | --- | --- | --- |
 //! | `std` | yes | `TryFrom<SystemTime>` for [`UnixTime`]. Without it the crate is `#![no_std]` with `alloc`, and everything else works. |
 //! | `qr` | yes | `KeyUri::to_qr_svg` and `KeyUri::to_qr_terminal` (implies `std`: the `qrcode` crate needs it). |
-//! | `serde` | no | `Serialize`/`Deserialize` for [`GuardState`] and [`BackupCodeSet`], through their text forms. |
+//! | `serde` | no | `Serialize`/`Deserialize` for [`GuardState`] and [`backup::CodeSet`], through their text forms. |
 //! | `getrandom` | no | `Secret::generate_os` on the operating system's random source. |
 //!
 //! # Security considerations
@@ -256,7 +257,7 @@ mod text;
 pub mod time;
 pub mod uri;
 
-pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
+pub use backup::{CodeSet, Policy, Redemption, ShownCode, ShownCodes};
 pub use diagnose::{
     DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
     ZoneHint, diagnose, diagnose_keyed,

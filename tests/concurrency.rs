@@ -24,8 +24,9 @@ use std::thread;
 
 use rand_core::SeedableRng;
 use store::{Recovery, Users};
+use twostep::backup::{CodeSet, Policy};
 use twostep::guard::{Outcome, State as GuardState, Throttle};
-use twostep::{BackupCodeSet, BackupPolicy, Guard, KeyedTotp, Secret, Totp, UnixTime};
+use twostep::{Guard, KeyedTotp, Secret, Totp, UnixTime};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 200;
@@ -64,7 +65,7 @@ impl Drop for TempDb {
 /// lets the others read the row it has not yet replaced. Without it (`NORMAL`)
 /// the negative control doubles a code in only about 3% of rounds here.
 fn open(db: &TempDb, guard: Guard) -> Users {
-    Users::open(&db.0, guard, BackupPolicy::DEFAULT).unwrap()
+    Users::open(&db.0, guard, Policy::DEFAULT).unwrap()
 }
 
 /// A throttle that never backs off and locks at `lock` failures, so the
@@ -112,7 +113,7 @@ fn fixture(test: &str, guard: Guard) -> Fixture {
                 .check(&secret, &first, at(NOW - 60), &GuardState::new())
                 .unwrap();
             assert!(confirmed.is_accepted());
-            let (codes, set) = BackupCodeSet::generate(&main.policy, &mut rng).unwrap();
+            let (codes, set) = CodeSet::generate(&main.policy, &mut rng).unwrap();
             let id = main
                 .enrol(&format!("user{round}"), &secret, &state, &set)
                 .unwrap();
@@ -175,7 +176,7 @@ fn stored_state(users: &Users, id: i64) -> GuardState {
     users.load(id).unwrap().1.parse().unwrap()
 }
 
-fn stored_set(users: &Users, id: i64) -> BackupCodeSet {
+fn stored_set(users: &Users, id: i64) -> CodeSet {
     users.load(id).unwrap().2.unwrap().parse().unwrap()
 }
 
@@ -257,7 +258,7 @@ fn same_backup_code_redeems_exactly_once() {
             .redeem_backup(account.id, &account.backup[0], at(NOW))
             .map_err(|e| e.to_string())
     });
-    let count = BackupPolicy::DEFAULT.count();
+    let count = Policy::DEFAULT.count();
     let main = &fx.main;
     for (round, (account, results)) in fx.accounts.iter().zip(&rounds).enumerate() {
         let redeemed = results
@@ -304,7 +305,7 @@ fn distinct_backup_codes_are_each_spent_exactly_once() {
             .redeem_backup(account.id, code, at(NOW))
             .map_err(|e| e.to_string())
     });
-    let count = BackupPolicy::DEFAULT.count();
+    let count = Policy::DEFAULT.count();
     let main = &fx.main;
     for (round, (account, results)) in fx.accounts.iter().zip(&rounds).enumerate() {
         let mut slots = Vec::new();

@@ -5,6 +5,9 @@
 //! letters without `I`, `L`, `O` and `U`. On input, `O` reads as `0` and `I`
 //! and `L` read as `1` (Crockford's aliases); `U` is rejected.
 
+use subtle::{
+    Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess,
+};
 use zeroize::Zeroize;
 
 /// The 32 symbols, indexed by their 5-bit value.
@@ -16,26 +19,46 @@ pub(crate) const MAX_SYMBOLS: usize = 32;
 /// The most bytes that [`pack`] writes: `ceil(5 * MAX_SYMBOLS / 8)`.
 pub(crate) const MAX_PACKED: usize = 20;
 
-/// The symbol with 5-bit value `value & 31`.
+/// The symbol with 5-bit value `value & 31`, found by a scan of the whole
+/// alphabet rather than an index, so that the value (of a code being
+/// generated) chooses no memory address.
 pub(crate) fn symbol(value: u8) -> u8 {
-    ALPHABET
-        .get(usize::from(value & 31))
-        .copied()
-        .unwrap_or(b'0')
+    let value = value & 31;
+    let mut out = 0u8;
+    for (v, &s) in (0u8..).zip(ALPHABET) {
+        out.conditional_assign(&s, value.ct_eq(&v));
+    }
+    out
 }
 
-/// The 5-bit value of an upper-case input byte, with Crockford's aliases, or
-/// `None` outside the alphabet.
-fn value(upper: u8) -> Option<u8> {
-    let canonical = match upper {
-        b'O' => b'0',
-        b'I' | b'L' => b'1',
-        other => other,
-    };
-    ALPHABET
+/// Crockford's aliases: the byte (upper case) and the value it reads as.
+const ALIASES: [(u8, u8); 3] = [(b'O', 0), (b'I', 1), (b'L', 1)];
+
+/// The bytes dropped from input: ASCII white space, hyphen, underscore.
+const SEPARATORS: [u8; 7] = [b' ', b'\t', b'\n', 0x0c, b'\r', b'-', b'_'];
+
+/// The 5-bit value of an input byte (either case, with Crockford's aliases)
+/// and whether it is a symbol at all. The byte is compared with every
+/// symbol and alias, so no branch and no memory index depends on it.
+fn decode(b: u8) -> (u8, Choice) {
+    let lower = b.ct_gt(&b'`') & b.ct_lt(&b'{'); // a..=z
+    let upper = b ^ u8::conditional_select(&0, &0x20, lower);
+    let mut value = 0u8;
+    let mut symbol = Choice::from(0);
+    let readings = (0u8..).zip(ALPHABET).map(|(v, &s)| (s, v));
+    for (s, v) in readings.chain(ALIASES) {
+        let hit = upper.ct_eq(&s);
+        value.conditional_assign(&v, hit);
+        symbol |= hit;
+    }
+    (value, symbol)
+}
+
+/// Whether `b` is a separator, by comparison with each one.
+fn is_separator(b: u8) -> Choice {
+    SEPARATORS
         .iter()
-        .position(|&s| s == canonical)
-        .and_then(|p| u8::try_from(p).ok())
+        .fold(Choice::from(0), |acc, s| acc | b.ct_eq(s))
 }
 
 /// The symbol values of one normalised code, wiped on drop.
@@ -61,27 +84,31 @@ impl Drop for Symbols {
 /// white space, hyphens and underscores dropped; case folded; aliases
 /// applied. `None` for any other byte or any other symbol count. The caller
 /// caps the input length first.
+///
+/// Constant time in the input's bytes (its length is public): every byte is
+/// decoded by comparison with every reading, and its value is written to
+/// every slot under a mask, so neither a branch nor an address depends on
+/// a symbol, on where the separators are, or on how many symbols there are.
+/// Only the answer (well formed or not) is public.
 pub(crate) fn normalise(input: &str, len: usize) -> Option<Symbols> {
+    let want = u32::try_from(len).ok().filter(|_| len <= MAX_SYMBOLS)?;
     let mut out = Symbols {
         values: [0; MAX_SYMBOLS],
-        len: 0,
+        len,
     };
-    if len > MAX_SYMBOLS {
-        return None;
-    }
+    let mut count = 0u32;
+    let mut bad = Choice::from(0);
     for &b in input.as_bytes() {
-        if b.is_ascii_whitespace() || b == b'-' || b == b'_' {
-            continue;
+        let separator = is_separator(b);
+        let (value, symbol) = decode(b);
+        bad |= !separator & !symbol;
+        for (i, slot) in (0u32..).zip(out.values.iter_mut()) {
+            slot.conditional_assign(&value, !separator & count.ct_eq(&i));
         }
-        let v = value(b.to_ascii_uppercase())?;
-        let slot = out.values.get_mut(out.len)?;
-        *slot = v;
-        out.len = out.len.checked_add(1)?;
-        if out.len > len {
-            return None;
-        }
+        count.conditional_assign(&count.wrapping_add(1), !separator);
     }
-    (out.len == len).then_some(out)
+    let well_formed = !bad & count.ct_eq(&want);
+    bool::from(well_formed).then_some(out)
 }
 
 /// Packs 5-bit values most significant bit first into `out`, returning the
@@ -146,7 +173,41 @@ mod tests {
     #[test]
     fn symbol_round_trip() {
         for v in 0..32u8 {
-            assert_eq!(value(symbol(v)), Some(v));
+            assert_eq!(symbol(v), ALPHABET[usize::from(v)]);
+            for b in [symbol(v), symbol(v).to_ascii_lowercase()] {
+                let (value, ok) = decode(b);
+                assert!(bool::from(ok) && value == v, "{b}");
+            }
         }
+    }
+
+    #[test]
+    fn decode_agrees_with_the_alphabet_on_every_byte() {
+        for b in 0..=255u8 {
+            let upper = b.to_ascii_uppercase();
+            let reads_as = match upper {
+                b'O' => Some(0),
+                b'I' | b'L' => Some(1),
+                _ => ALPHABET.iter().position(|&s| s == upper),
+            };
+            let (value, ok) = decode(b);
+            assert_eq!(
+                bool::from(ok).then_some(usize::from(value)),
+                reads_as,
+                "{b}"
+            );
+            let separator = b.is_ascii_whitespace() || b == b'-' || b == b'_';
+            assert_eq!(bool::from(is_separator(b)), separator, "{b}");
+        }
+    }
+
+    #[test]
+    fn symbols_past_the_last_slot_are_not_written_anywhere() {
+        // More symbols than a code can hold: refused, whatever the length.
+        let long = "1".repeat(MAX_SYMBOLS + 5);
+        assert!(normalise(&long, MAX_SYMBOLS).is_none());
+        assert!(normalise(&long, MAX_SYMBOLS + 5).is_none());
+        let full = normalise(&"Z".repeat(MAX_SYMBOLS), MAX_SYMBOLS).unwrap();
+        assert_eq!(full.values(), [31; MAX_SYMBOLS]);
     }
 }

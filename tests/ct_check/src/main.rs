@@ -22,9 +22,10 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use twostep::backup::{CodeSet, Policy, Redemption};
 use twostep::{
-    Algorithm, BackupCodeSet, BackupPolicy, Code, Digits, Hotp, LookAhead, RedeemResult, Secret,
-    Totp, VerifyError, Window,
+    Algorithm, Code, Digits, Guard, GuardState, Hotp, LookAhead, Outcome, Secret, Totp, UnixTime,
+    VerifyError, Window,
 };
 
 /// A named check: `Ok` if it computed the expected answer.
@@ -36,12 +37,16 @@ const CASES: &[Case] = &[
     ("hotp_verify_look_ahead", hotp_verify_look_ahead),
     ("secret_eq", secret_eq),
     ("backup_redeem_slots", backup_redeem_slots),
+    ("backup_set_eq", backup_set_eq),
+    ("guard_check", guard_check),
+    ("guard_resync", guard_resync),
 ];
 
 /// Negative controls: deliberately leaky, memcheck MUST report them.
 const LEAKY: &[Case] = &[
     ("leaky_byte_loop", leaky_byte_loop),
     ("leaky_window_early_exit", leaky_window_early_exit),
+    ("leaky_backup_symbol_lookup", leaky_backup_symbol_lookup),
 ];
 
 mod memcheck {
@@ -198,7 +203,7 @@ fn secret_eq() -> Result<(), String> {
 
 mod recorder {
     //! A global allocator that records the allocations made while armed, so
-    //! that the check can find the heap copy of a `BackupCodeSet`'s slots
+    //! that the check can find the heap copy of a `CodeSet`'s slots
     //! (the library exposes no pointer to them) and mark its digests secret.
 
     use std::alloc::{GlobalAlloc, Layout, System};
@@ -270,8 +275,8 @@ fn b64(text: &str) -> Vec<u8> {
 /// made while the recorder is armed, and each digest of the storage string
 /// is found by content in the copy's allocations and marked. Fails unless
 /// every digest is found, so the case cannot silently test nothing.
-fn with_secret_digests(storage: &str) -> Result<BackupCodeSet, String> {
-    let parsed: BackupCodeSet = storage.parse().map_err(|e| format!("{e}"))?;
+fn with_secret_digests(storage: &str) -> Result<CodeSet, String> {
+    let parsed: CodeSet = storage.parse().map_err(|e| format!("{e}"))?;
     let digests: Vec<Vec<u8>> = storage
         .rsplit('$')
         .next()
@@ -300,14 +305,16 @@ fn with_secret_digests(storage: &str) -> Result<BackupCodeSet, String> {
     Ok(copy)
 }
 
-/// Backup-code slot comparison: `BackupCodeSet::redeem` of an unused slot's
+/// Backup-code slot comparison: `CodeSet::redeem` of an unused slot's
 /// code, a used slot's code and a wrong code, against known-answer sets
-/// (tests/vectors/backup_kat.txt: HMAC without and with a pepper, PBKDF2
-/// with a pepper). Secret throughout: the stored digests (marked in the
-/// set's heap copy) and the pepper (marked before the policy copies it), so
-/// the digest of the typed code is secret too. The typed text itself goes
-/// through the normaliser (a parser, public shape checks) as in the TOTP
-/// case. Which slot matched, if any, is public by design and declassified.
+/// (tests/vectors/backup_kat.txt, storage format v1: HMAC without and with a
+/// pepper, PBKDF2 with a pepper; backup_kat_v2.txt, format v2, whose key is
+/// derived from the pepper: HMAC without one, PBKDF2 with one), and a
+/// malformed code. Secret throughout: the typed code (marked in its own
+/// copy, so the normaliser that decodes its symbols is covered), the stored
+/// digests (marked in the set's heap copy) and the pepper (marked before
+/// the policy copies it). Whether the code is well formed and which slot
+/// matched, if any, are public by design and declassified.
 fn backup_redeem_slots() -> Result<(), String> {
     struct Kat {
         storage: &'static str,
@@ -338,6 +345,20 @@ fn backup_redeem_slots() -> Result<(), String> {
             used: Some(("FVKP-75C7-HK", 2)),
             wrong: "CJ62-CQZC-1R",
         },
+        Kat {
+            storage: "$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$salt=5+7nYV7zXzDkm0guFcrnUA$gen=2$h3NvaLytoHcY89DB/14vZjJqqpghSpjY3wD6N7hJSYg,-373S48GLId8mCqhLMbglsTzUXpPzm7QNdhBBZjLULKw,RNpORt+BKniVTTVdjX7faBJxU0G0hvRer+zrsYvod4M",
+            pepper: None,
+            unused: ("0T78-F603-XZBC-WC8T-R7ST-D0HK", 2),
+            used: Some(("146S-6JR4-10DD-3YRS-T4CH-N5KN", 1)),
+            wrong: "0T78-F603-XZBC-WC8T-R7ST-D0HJ",
+        },
+        Kat {
+            storage: "$twostep-bc$v=2$alg=pbkdf2-sha256,i=1000,len=10,pepper=1$salt=agUSUHoIHEu8ejut7raPyA$gen=2$U3qcaejIXeWHc2LSgj5L/kvv1YRpRpENJBfwzxAtblY,RRk9sv+gEZXOAkOIlaUPZxExROeej6LHK5bxrK3bldQ,-XVtRPYd1GTFYUcJ03QxjZ6DUEDEUFDfU3XBmBSvHkiA",
+            pepper: Some("0102030405060708090a0b0c0d0e0f10"),
+            unused: ("XTZ5-XQWM-WS", 1),
+            used: Some(("4Z1C-8B1J-Z9", 2)),
+            wrong: "XTZ5-XQWM-WT",
+        },
     ];
     for kat in &kats {
         let pepper: Vec<u8> = kat
@@ -351,26 +372,33 @@ fn backup_redeem_slots() -> Result<(), String> {
             .unwrap_or_default();
         memcheck::classify(&pepper);
         let policy = match kat.pepper {
-            Some(_) => BackupPolicy::DEFAULT
+            Some(_) => Policy::DEFAULT
                 .with_pepper(&pepper)
                 .map_err(|e| e.to_string())?,
-            None => BackupPolicy::DEFAULT,
+            None => Policy::DEFAULT,
         };
         let set = with_secret_digests(kat.storage)?;
+        // The typed codes: an unused slot's, a wrong one, a used slot's,
+        // and one with a symbol outside the alphabet (malformed).
+        let malformed = format!("{}U", &kat.wrong[..kat.wrong.len() - 1]);
         let mut tries = vec![
-            (kat.unused.0, Some((kat.unused.1, false))),
-            (kat.wrong, None),
+            (kat.unused.0.to_string(), Ok(Some((kat.unused.1, false)))),
+            (kat.wrong.to_string(), Ok(None)),
+            (malformed, Err(())),
         ];
         if let Some((code, slot)) = kat.used {
-            tries.push((code, Some((slot, true))));
+            tries.push((code.to_string(), Ok(Some((slot, true)))));
         }
         for (code, want) in tries {
-            let result = set.redeem(black_box(code), &policy);
+            let typed = code.clone();
+            memcheck::classify(typed.as_bytes());
+            let result = set.redeem(black_box(&typed), &policy);
             memcheck::declassify_in_place(&result);
             let got = match black_box(&result) {
-                Ok(RedeemResult::Redeemed { slot, .. }) => Some((*slot, false)),
-                Ok(RedeemResult::AlreadyUsed { slot }) => Some((*slot, true)),
-                Ok(RedeemResult::Invalid) => None,
+                Ok(Redemption::Redeemed { slot, .. }) => Ok(Some((*slot, false))),
+                Ok(Redemption::AlreadyUsed { slot }) => Ok(Some((*slot, true))),
+                Ok(Redemption::Invalid) => Ok(None),
+                Ok(Redemption::Malformed) => Err(()),
                 other => return Err(format!("unexpected result {other:?}")),
             };
             if got != want {
@@ -379,6 +407,110 @@ fn backup_redeem_slots() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `CodeSet` equality: a set against a copy of itself and against the same
+/// set with one digest changed, the digests of all three undefined (the
+/// salt, the shape and the used flags are public).
+fn backup_set_eq() -> Result<(), String> {
+    let storage = "$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$salt=5+7nYV7zXzDkm0guFcrnUA$gen=2$h3NvaLytoHcY89DB/14vZjJqqpghSpjY3wD6N7hJSYg,-373S48GLId8mCqhLMbglsTzUXpPzm7QNdhBBZjLULKw,RNpORt+BKniVTTVdjX7faBJxU0G0hvRer+zrsYvod4M";
+    let other = storage.replacen("RNpORt+", "RNpORu+", 1);
+    let a = with_secret_digests(storage)?;
+    let b = with_secret_digests(storage)?;
+    let c = with_secret_digests(&other)?;
+    let same = memcheck::declassify(black_box(&a) == black_box(&b));
+    let differ = memcheck::declassify(black_box(&a) == black_box(&c));
+    if same && !differ {
+        Ok(())
+    } else {
+        Err("set equality gave the wrong answer".into())
+    }
+}
+
+/// What a guard call answered, made public: the outcome's kind and the
+/// matched offset.
+fn guard_outcome(result: (Outcome, GuardState)) -> Result<Option<i64>, String> {
+    let (outcome, state) = memcheck::declassify(result);
+    match outcome {
+        Outcome::Accepted(m) if state.failures() == 0 => Ok(Some(m.offset())),
+        Outcome::Invalid if state.failures() == 1 => Ok(None),
+        other => Err(format!("unexpected outcome {other:?} ({state:?})")),
+    }
+}
+
+/// `Guard::check` with the default window (one step back, one ahead), for
+/// each hash: a code for the step ahead and a wrong code. The secret key
+/// bytes and the typed text are undefined; the outcome and the new state
+/// (accepted or not, which step) are public and declassified.
+fn guard_check() -> Result<(), String> {
+    let now = UnixTime::from_secs(1_800_000_000);
+    for (algorithm, len) in [
+        (Algorithm::Sha1, 20),
+        (Algorithm::Sha256, 32),
+        (Algorithm::Sha512, 64),
+    ] {
+        let totp = Totp::new().with_algorithm(algorithm);
+        let guard = Guard::new(totp);
+        let secret = Secret::from_bytes(&KEY[..len]).map_err(|e| e.to_string())?;
+        let step = totp.step_at(now).map_err(|e| e.to_string())?;
+        let right = totp.key(&secret).code_at_step(step + 1).to_string();
+        let value = Code::parse(&right, Digits::SIX)
+            .map_err(|e| e.to_string())?
+            .value();
+        let wrong = Code::from_value((value + 1) % 1_000_000, Digits::SIX).ok_or("code")?;
+        memcheck::classify(secret.expose_secret());
+        for (text, want) in [(right, Some(1)), (wrong.to_string(), None)] {
+            memcheck::classify(text.as_bytes());
+            let result = guard.check(&secret, black_box(&text), now, &GuardState::new());
+            let got = guard_outcome(result)?;
+            if got != want {
+                return Err(format!("{algorithm}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Guard::resync` over its default reach (ten minutes of steps each way):
+/// two consecutive codes of a phone 5 steps ahead, and a pair that is not
+/// consecutive. The secret key bytes and both typed texts are undefined;
+/// the outcome and the new state are public and declassified.
+fn guard_resync() -> Result<(), String> {
+    let now = UnixTime::from_secs(1_800_000_000);
+    let totp = Totp::new();
+    let guard = Guard::new(totp);
+    let secret = Secret::from_bytes(&KEY[..20]).map_err(|e| e.to_string())?;
+    let step = totp.step_at(now).map_err(|e| e.to_string())?;
+    let code = |s: u64| totp.key(&secret).code_at_step(s).to_string();
+    let (first, second, apart) = (code(step + 4), code(step + 5), code(step + 7));
+    memcheck::classify(secret.expose_secret());
+    for (pair, want) in [([first.clone(), second], Some(5)), ([first, apart], None)] {
+        pair.iter().for_each(|t| memcheck::classify(t.as_bytes()));
+        let typed = [black_box(pair[0].as_str()), black_box(pair[1].as_str())];
+        let got = guard_outcome(guard.resync(&secret, typed, now, &GuardState::new()))?;
+        if got != want {
+            return Err(format!("got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Negative control: a backup code decoded by looking each typed symbol up
+/// in the alphabet, stopping at the first match (what a table-free
+/// normaliser must not do); proves the typed code's marking is seen.
+fn leaky_backup_symbol_lookup() -> Result<(), String> {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let typed = String::from("Z1Y2-KSAA-E0CE-SPPX-H0R8-DV3Y");
+    memcheck::classify(typed.as_bytes());
+    let values: Option<Vec<usize>> = typed
+        .bytes()
+        .filter(|&b| b != b'-')
+        .map(|b| ALPHABET.iter().position(|&s| s == black_box(b)))
+        .collect();
+    match memcheck::declassify(values.map(|v| v.len())) {
+        Some(24) => Ok(()),
+        other => Err(format!("leaky lookup decoded {other:?} symbols")),
+    }
 }
 
 /// Negative control: an early-exit byte comparison of secrets.
