@@ -64,13 +64,8 @@ used_line=$(redeem_line 'if bool::from(used) {')
 slot_line=$(redeem_line 'match next.slots.get_mut(slot) {')
 mark_line=$(redeem_line 'Some(s) => s.used = true,')
 well_formed_line=$(outcome_line src/backup/crockford.rs 'bool::from(well_formed).then_some(out)')
-# Guard::check and Guard::resync end their constant-time scans with the same
-# line, once each: found by text, suppressed by exact line and function.
-guard_fresh_lines=$(grep -nF -- 'if bool::from(fresh) {' src/guard.rs | cut -d: -f1)
-if [ "$(echo "$guard_fresh_lines" | wc -w)" != 2 ]; then
-  echo "ct_check: expected 'if bool::from(fresh) {' twice in src/guard.rs (check, resync)" >&2
-  exit 1
-fi
+# Code::parse answers once whether the typed text is a code (else Malformed).
+parse_line=$(outcome_line src/otp/code.rs 'if !bool::from(well_formed) {')
 {
   cat "$supp_static"
   cat <<EOF
@@ -109,19 +104,21 @@ fi
    fun:*backup_redeem_slots*
 }
 EOF
-  for line in $guard_fresh_lines; do
-    cat <<EOF
+  cat <<EOF
 {
-   guard-outcome: check or resync accepts or not after its scan, line $line
+   code-outcome: Code::parse answers whether the typed text is a code (else Malformed), line $parse_line
    Memcheck:Cond
-   src:*guard.rs:$line
-   fun:{closure#1}
-   fun:attempt<*>
-   fun:*Guard*
-   fun:*guard_*
+   src:*code.rs:$parse_line
+   ...
+   fun:*guard*Guard*
+}
+{
+   guard-outcome: Guard::ending turns the scan's (public) result into the outcome and the new state (accepted step, offset, drift)
+   Memcheck:Cond
+   ...
+   fun:ending<*
 }
 EOF
-  done
 } >"$supp"
 
 run_case() {

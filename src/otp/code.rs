@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use subtle::{Choice, ConstantTimeEq};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use thiserror::Error;
 
 use super::params::Digits;
@@ -84,31 +84,71 @@ impl Code {
                 max: Self::MAX_INPUT,
             });
         }
+        // One pass with no branch or index on the typed bytes (they are the
+        // secret half of a comparison): each byte is classified by arithmetic
+        // and folded into masks; only the verdict (well formed or not, a
+        // public outcome) is branched on, once.
         let mut value: u64 = 0;
-        let mut found: usize = 0;
-        let mut trailing_separator = None;
-        for (position, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_digit() {
-                value = value
-                    .saturating_mul(10)
-                    .saturating_add(u64::from(b.wrapping_sub(b'0')));
-                found = found.saturating_add(1);
-                trailing_separator = None;
-            } else if (b == b' ' || b == b'-') && found > 0 {
-                trailing_separator = trailing_separator.or(Some(position));
-            } else {
-                return Err(CodeError::InvalidCharacter { position });
-            }
-        }
-        if let Some(position) = trailing_separator {
-            return Err(CodeError::InvalidCharacter { position });
+        let mut found: u64 = 0;
+        let mut bad = Choice::from(0);
+        let mut first_bad: u64 = 0;
+        let mut pending = Choice::from(0);
+        let mut first_pending: u64 = 0;
+        for (position, &b) in (0u64..).zip(bytes) {
+            let d = b.wrapping_sub(b'0');
+            let is_digit = Choice::from(below_ten(d));
+            let after_digit = !found.ct_eq(&0);
+            let is_sep = (b.ct_eq(&b' ') | b.ct_eq(&b'-')) & after_digit;
+            let wrong = !(is_digit | is_sep);
+            first_bad.conditional_assign(&position, wrong & !bad);
+            bad |= wrong;
+            first_pending.conditional_assign(&position, is_sep & !pending);
+            pending = (pending | is_sep) & !is_digit;
+            // At most 64 digits: the value wraps only for inputs that then
+            // fail the digit count, so wrapping arithmetic loses nothing.
+            let next = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            value = u64::conditional_select(&value, &next, is_digit);
+            found = found.wrapping_add(u64::from(is_digit.unwrap_u8()));
         }
         let expected = digits.get();
-        if found != expected as usize {
-            return Err(CodeError::WrongLength { expected, found });
+        let right_length = found.ct_eq(&u64::from(expected));
+        let well_formed = !bad & !pending & right_length;
+        if !bool::from(well_formed) {
+            return Err(Self::malformed(
+                [bad, pending],
+                [first_bad, first_pending],
+                expected,
+                found,
+            ));
         }
-        // Exactly `digits` <= 10 digits: below 10^10, so no saturation happened.
+        // Exactly `digits` <= 10 digits: below 10^10, so nothing wrapped.
         Ok(Self { value, digits })
+    }
+
+    /// Why input that [`Code::parse`] refused is not a code: the first
+    /// character that cannot stand where it is, else a trailing separator,
+    /// else the digit count.
+    fn malformed(
+        [bad, pending]: [Choice; 2],
+        [first_bad, first_pending]: [u64; 2],
+        expected: u32,
+        found: u64,
+    ) -> CodeError {
+        let position = |p: u64| usize::try_from(p).unwrap_or(usize::MAX);
+        if bool::from(bad) {
+            CodeError::InvalidCharacter {
+                position: position(first_bad),
+            }
+        } else if bool::from(pending) {
+            CodeError::InvalidCharacter {
+                position: position(first_pending),
+            }
+        } else {
+            CodeError::WrongLength {
+                expected,
+                found: position(found),
+            }
+        }
     }
 
     /// A code from its numeric value.
@@ -203,6 +243,13 @@ impl fmt::Debug for Code {
             .field("digits", &self.digits.get())
             .finish_non_exhaustive()
     }
+}
+
+/// 1 if `d < 10`, else 0, by arithmetic (no comparison the compiler could
+/// turn into a branch).
+const fn below_ten(d: u8) -> u8 {
+    // The shifted value is 0 or 1, so the cast keeps it whole.
+    ((d as u16).wrapping_sub(10) >> 15) as u8
 }
 
 #[cfg(test)]

@@ -23,10 +23,10 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use twostep::backup::{CodeSet, Policy, Redemption};
-use twostep::{
-    Algorithm, Code, Digits, Guard, GuardState, Hotp, LookAhead, Outcome, Secret, Totp, UnixTime,
-    VerifyError, Window,
-};
+use twostep::guard::{Outcome, State as GuardState};
+use twostep::otp::{Algorithm, Code, Digits, Hotp, LookAhead, VerifyError, Window};
+use twostep::time::TimeError;
+use twostep::{Guard, Secret, Totp, UnixTime};
 
 /// A named check: `Ok` if it computed the expected answer.
 type Case = (&'static str, fn() -> Result<(), String>);
@@ -429,8 +429,8 @@ fn backup_set_eq() -> Result<(), String> {
 
 /// What a guard call answered, made public: the outcome's kind and the
 /// matched offset.
-fn guard_outcome(result: (Outcome, GuardState)) -> Result<Option<i64>, String> {
-    let (outcome, state) = memcheck::declassify(result);
+fn guard_outcome(result: Result<(Outcome, GuardState), TimeError>) -> Result<Option<i64>, String> {
+    let (outcome, state) = memcheck::declassify(result).map_err(|e| e.to_string())?;
     match outcome {
         Outcome::Accepted(m) if state.failures() == 0 => Ok(Some(m.offset())),
         Outcome::Invalid if state.failures() == 1 => Ok(None),
