@@ -16,9 +16,20 @@ use crate::uri::KeyUri;
 /// or the secret.
 ///
 /// ```
+/// use core::error::Error as _;
+/// use twostep::secret::SecretError;
 /// use twostep::uri::KeyUri;
-/// let err = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=A%4").unwrap_err();
-/// assert_eq!(err.to_string(), "invalid percent-encoding at byte 51");
+///
+/// let bad = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=A%4").err();
+/// let message = bad.map(|e| e.to_string());
+/// assert_eq!(message.as_deref(), Some("invalid percent-encoding at byte 51"));
+///
+/// // An invalid secret: the message says which parameter, `source()` says why.
+/// let bad = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DP").err();
+/// let message = bad.as_ref().map(ToString::to_string);
+/// assert_eq!(message.as_deref(), Some("invalid secret parameter"));
+/// let why = bad.as_ref().and_then(|e| e.source()?.downcast_ref::<SecretError>());
+/// assert_eq!(why, Some(&SecretError::Length { len: 5, min: 10 }));
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct UriError {
