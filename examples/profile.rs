@@ -12,14 +12,13 @@
 //!
 //! With no arguments it runs every case a few times and lists them (CI runs
 //! every example that way).
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
+    clippy::cast_precision_loss,
+    reason = "a profiling harness on fixed inputs"
 )]
 
 use std::hint::black_box;

@@ -56,7 +56,7 @@ impl Fold {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn add(&mut self, step: u64, hit: Choice, fresh: bool) {
         let fresh = Choice::from(u8::from(fresh));
         let take = hit & fresh & !self.fresh;
@@ -65,7 +65,7 @@ impl Fold {
         self.spent |= hit & !fresh;
     }
 
-    #[inline(always)]
+    #[inline]
     fn finish(self) -> Found {
         Found {
             fresh: bool::from(self.fresh).then_some(self.matched),
