@@ -5,13 +5,10 @@
 //!
 //! `cargo bench --bench vs_totp_rs -- --warm-up-time 1 --measurement-time 3`
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    missing_docs
+    reason = "bench code on fixed inputs"
 )]
 
 mod support;

@@ -3,7 +3,10 @@
 //!
 //! Run it with `cargo run --example login`. The clock is fixed, so the
 //! output is the same on every run.
-#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "an example on a fixed clock and fixed values"
+)]
 
 use twostep::guard::{Outcome, State};
 use twostep::{Guard, Secret, TimeError, Totp, UnixTime};

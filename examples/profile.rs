@@ -12,14 +12,13 @@
 //!
 //! With no arguments it runs every case a few times and lists them (CI runs
 //! every example that way).
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
+    clippy::cast_precision_loss,
+    reason = "a profiling harness on fixed inputs"
 )]
 
 use std::hint::black_box;
@@ -123,6 +122,11 @@ const CASES: &[(&str, u64, &str)] = &[
         "Totp::verify, window ±1, no match",
     ),
     (
+        "check1-miss-oneshot",
+        1,
+        "Guard::check with a secret, window ±1, no match",
+    ),
+    (
         "scan-step",
         2 * SCAN + 1,
         "±26 h scan via verify_code_around, per step",
@@ -174,6 +178,12 @@ fn run(f: &Fixture, case: &str, blocks: &mut [[u32; 5]; 4]) -> u64 {
                 .verify(black_box(&f.miss), now, Window::DEFAULT)
                 .is_ok(),
         ),
+        "check1-miss-oneshot" => {
+            let guard = twostep::Guard::new(f.totp);
+            let state = twostep::guard::State::new();
+            let checked = guard.check(black_box(&f.secret), black_box(&f.miss), now, &state);
+            u64::from(checked.is_ok_and(|(o, _)| o.is_accepted()))
+        }
         "verify1-miss-oneshot" => u64::from(
             f.totp
                 .verify(

@@ -341,7 +341,7 @@ const fn default_max_drift(period: Period) -> u8 {
     } else {
         steps
     };
-    #[allow(clippy::cast_possible_truncation)] // <= 100
+    #[expect(clippy::cast_possible_truncation, reason = "<= 100")]
     {
         steps as u8
     }

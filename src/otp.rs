@@ -21,7 +21,7 @@ pub use hotp::{Hotp, HotpMatch, KeyedHotp};
 pub use params::{Algorithm, Digits, LookAhead, ParamError, Period, UnknownAlgorithm, Window};
 pub use totp::{KeyedTotp, Match, Totp};
 
-pub(crate) use scan::{Found, nearest_first};
+pub(crate) use scan::{Found, NearestFirst, nearest_first};
 
 use crate::time::TimeError;
 

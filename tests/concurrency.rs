@@ -5,16 +5,18 @@
 //! round. Invariants are checked for every round. A negative control shows
 //! that the same harness catches a double spend when the condition is
 //! dropped from the `UPDATE`.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    reason = "test code: unwraps, panics on a broken invariant, computes on known values"
 )]
 
-#[allow(dead_code, unreachable_pub)]
+#[allow(
+    dead_code,
+    unreachable_pub,
+    reason = "the example's binary parts (main, run) are unused here"
+)]
 #[path = "../examples/sqlite_store.rs"]
 mod store;
 

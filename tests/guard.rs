@@ -1,12 +1,9 @@
 //! The guard: replay refusal, drift learning, throttling, resync, the stored
 //! state's text form, and the scenarios of the seed story.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    reason = "test code: unwraps, indexes and computes on known values"
 )]
 
 use proptest::prelude::*;

@@ -4,13 +4,18 @@
 //! raw keyed `hmac::Hmac<D>` cloned per code, updated with the 8-byte counter
 //! and finalized (two compressions), then RFC 4226 truncation.
 
-#![allow(dead_code, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(dead_code, reason = "each bench file uses some of these helpers")]
+#![expect(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "bench helpers on fixed inputs"
+)]
 
 use hmac::digest::{KeyInit, block_api::EagerHash};
 use hmac::{Hmac, Mac};
 use twostep::{Code, Secret, Totp, UnixTime, Window};
 
-/// RFC 6238 Appendix B SHA-1 secret: 20 bytes, as in the numbers.
+/// RFC 6238 Appendix B SHA-1 secret: 20 bytes, the length the README figures use.
 pub(crate) const SECRET20: &[u8] = b"12345678901234567890";
 /// 32-byte secret for SHA-256 (RFC 6238 Appendix B).
 pub(crate) const SECRET32: &[u8] = b"12345678901234567890123456789012";

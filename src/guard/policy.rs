@@ -5,7 +5,7 @@
 //! diagnostic asks it what a login would do, so the two cannot disagree.
 
 use super::{Guard, State};
-use crate::otp::{Match, Window, nearest_first};
+use crate::otp::{Match, NearestFirst, Window, nearest_first};
 
 /// What a guard accepts for one user, from the guard's settings and the
 /// user's stored state.
@@ -72,15 +72,20 @@ impl Policy {
     /// first: the learned window, then the steps of the home window it does
     /// not hold. With no drift the home window adds nothing. The steps depend
     /// only on public values (the time and the stored drift).
-    pub(crate) fn steps(self, current: u64) -> impl Iterator<Item = u64> {
+    pub(crate) fn steps(self, current: u64) -> Steps {
         let (behind, ahead) = (self.window.behind(), self.window.ahead());
         let center = current.saturating_add_signed(self.drift);
-        let learned = move |step: u64| self.window.contains(Match::new(step, center).offset());
-        // With no drift the home window is the learned one: not even filtered.
-        let home = nearest_first(current, behind, ahead)
-            .take(if self.drift == 0 { 0 } else { usize::MAX })
-            .filter(move |&step| !learned(step));
-        nearest_first(center, behind, ahead).chain(home)
+        Steps {
+            learned: nearest_first(center, behind, ahead),
+            // With no drift the home window is the learned one: nothing to add.
+            home: if self.drift == 0 {
+                NearestFirst::empty()
+            } else {
+                nearest_first(current, behind, ahead)
+            },
+            center,
+            window: self.window,
+        }
     }
 
     /// Whether `step`, matched at server step `current`, lies in the learned
@@ -139,5 +144,29 @@ const fn clamp(drift: i64, bound: u32) -> i64 {
         bound.saturating_neg()
     } else {
         drift
+    }
+}
+
+/// The iterator of [`Policy::steps`]: the learned window, then the steps of
+/// the home window outside it.
+#[derive(Clone, Debug)]
+pub(crate) struct Steps {
+    learned: NearestFirst,
+    home: NearestFirst,
+    center: u64,
+    window: Window,
+}
+
+impl Iterator for Steps {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        if let Some(step) = self.learned.next() {
+            return Some(step);
+        }
+        let (center, window) = (self.center, self.window);
+        self.home
+            .find(|&step| !window.contains(Match::new(step, center).offset()))
     }
 }

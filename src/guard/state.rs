@@ -170,6 +170,10 @@ impl fmt::Display for State {
 }
 
 /// `-` for `None`, else a canonical decimal.
+#[expect(
+    clippy::option_option,
+    reason = "outer: the field parsed; inner: `-` for none"
+)]
 fn optional_u64(field: &str) -> Option<Option<u64>> {
     if field == "-" {
         Some(None)

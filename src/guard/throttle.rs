@@ -95,7 +95,7 @@ pub(super) const fn small(value: u32, min: u32, max: u32) -> Option<u8> {
     if value < min || value > max {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation)] // <= max <= 100
+    #[expect(clippy::cast_possible_truncation, reason = "<= max <= 100")]
     Some(value as u8)
 }
 

@@ -169,9 +169,9 @@ impl Code {
     ///
     /// Constant time in `truncated` (secret-derived): each arm divides by a
     /// constant, which compiles to multiply-and-shift. A remainder by the
-    /// run-time modulus compiled to a `div` (operand-dependent latency) behind
-    /// a `truncated < modulus` branch that skipped it, as the valgrind check
-    /// (scripts/ct_check.sh) showed. The match is on the public digit count.
+    /// run-time modulus compiles to a `div` (operand-dependent latency) behind
+    /// a `truncated < modulus` branch that skips it, which the valgrind check
+    /// (`scripts/ct_check.sh`) flags. The match is on the public digit count.
     pub(crate) fn from_truncated(truncated: u32, digits: Digits) -> Self {
         let value = match digits.get() {
             6 => truncated.wrapping_rem(1_000_000),

@@ -155,7 +155,7 @@ impl Digits {
     /// ```
     pub const fn new(digits: u32) -> Result<Self, ParamError> {
         if digits >= Self::MIN.0 as u32 && digits <= Self::MAX.0 as u32 {
-            #[allow(clippy::cast_possible_truncation)] // checked just above
+            #[expect(clippy::cast_possible_truncation, reason = "checked just above")]
             Ok(Self(digits as u8))
         } else {
             Err(ParamError::Digits { digits })
@@ -223,7 +223,7 @@ impl Period {
     /// ```
     pub const fn new(secs: u64) -> Result<Self, ParamError> {
         if secs >= 1 && secs <= u32::MAX as u64 {
-            #[allow(clippy::cast_possible_truncation)] // checked just above
+            #[expect(clippy::cast_possible_truncation, reason = "checked just above")]
             Ok(Self(secs as u32))
         } else {
             Err(ParamError::Period { secs })
@@ -311,7 +311,7 @@ impl Window {
                 max: Self::MAX_STEPS as u64,
             });
         }
-        #[allow(clippy::cast_possible_truncation)] // both <= 100
+        #[expect(clippy::cast_possible_truncation, reason = "both <= 100")]
         Ok(Self {
             behind: behind as u8,
             ahead: ahead as u8,

@@ -56,7 +56,7 @@ impl Fold {
         }
     }
 
-    #[inline(always)]
+    #[inline]
     fn add(&mut self, step: u64, hit: Choice, fresh: bool) {
         let fresh = Choice::from(u8::from(fresh));
         let take = hit & fresh & !self.fresh;
@@ -65,7 +65,7 @@ impl Fold {
         self.spent |= hit & !fresh;
     }
 
-    #[inline(always)]
+    #[inline]
     fn finish(self) -> Found {
         Found {
             fresh: bool::from(self.fresh).then_some(self.matched),
@@ -115,17 +115,69 @@ pub(crate) fn scan_pairs(
 
 /// The steps `center - behind ..= center + ahead` that exist in `u64`, nearest
 /// first (0, -1, +1, -2, +2, …), so the match closest to the expected step wins.
-pub(crate) fn nearest_first(center: u64, behind: u32, ahead: u32) -> impl Iterator<Item = u64> {
-    let reach = behind.max(ahead);
-    (0..=reach).flat_map(move |k| {
-        let before = (k <= behind)
-            .then(|| center.checked_sub(u64::from(k)))
-            .flatten();
-        let after = (k > 0 && k <= ahead)
-            .then(|| center.checked_add(u64::from(k)))
-            .flatten();
-        before.into_iter().chain(after)
-    })
+pub(crate) const fn nearest_first(center: u64, behind: u32, ahead: u32) -> NearestFirst {
+    NearestFirst {
+        center,
+        behind: behind as u64,
+        ahead: ahead as u64,
+        k: 0,
+        after: false,
+    }
+}
+
+/// The iterator of [`nearest_first`]: a small state machine, so that a scan
+/// spends its time in the HMAC, not in stepping through the window.
+#[derive(Clone, Debug)]
+pub(crate) struct NearestFirst {
+    center: u64,
+    behind: u64,
+    ahead: u64,
+    /// The distance from the centre being visited.
+    k: u64,
+    /// Whether the step below the centre at distance `k` was visited.
+    after: bool,
+}
+
+impl NearestFirst {
+    /// No steps at all.
+    pub(crate) const fn empty() -> Self {
+        Self {
+            center: 0,
+            behind: 0,
+            ahead: 0,
+            k: 1,
+            after: false,
+        }
+    }
+}
+
+impl Iterator for NearestFirst {
+    type Item = u64;
+
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        while self.k <= self.behind.max(self.ahead) {
+            let k = self.k;
+            if self.after {
+                self.after = false;
+                self.k = k.saturating_add(1);
+                if k > 0
+                    && k <= self.ahead
+                    && let Some(step) = self.center.checked_add(k)
+                {
+                    return Some(step);
+                }
+            } else {
+                self.after = true;
+                if k <= self.behind
+                    && let Some(step) = self.center.checked_sub(k)
+                {
+                    return Some(step);
+                }
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -267,5 +319,10 @@ mod tests {
         assert_eq!(v, [0, 1]);
         let v: Vec<u64> = nearest_first(u64::MAX, 1, 2).collect();
         assert_eq!(v, [u64::MAX, u64::MAX - 1]);
+        let v: Vec<u64> = nearest_first(5, 0, 0).collect();
+        assert_eq!(v, [5]);
+        let v: Vec<u64> = nearest_first(5, 0, 2).collect();
+        assert_eq!(v, [5, 6, 7]);
+        assert_eq!(NearestFirst::empty().count(), 0);
     }
 }

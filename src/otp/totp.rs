@@ -477,7 +477,7 @@ impl Match {
         let offset = if step >= center {
             i64::try_from(step.saturating_sub(center)).unwrap_or(i64::MAX)
         } else {
-            i64::try_from(center.saturating_sub(step)).map_or(i64::MIN, |d| d.saturating_neg())
+            i64::try_from(center.saturating_sub(step)).map_or(i64::MIN, i64::saturating_neg)
         };
         Self { step, offset }
     }

@@ -6,13 +6,11 @@
 //! (`u128` step arithmetic, a grammar model for code input, a window model),
 //! not from the functions under test. Codes of individual steps come from
 //! `code_at_step`, which `tests/cross_check.rs` pins to oathtool and pyotp.
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    reason = "test code: unwraps and indexes known data"
 )]
 
 use proptest::prelude::*;

@@ -1,10 +1,5 @@
 //! Known-answer tests from the RFCs. Each vector file names its source.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![expect(clippy::panic, reason = "test code: unwraps and indexes known data")]
 
 use twostep::{Algorithm, Code, Digits, Hotp, LookAhead, Secret, Totp, UnixTime, Window};
 
