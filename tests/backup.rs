@@ -1026,3 +1026,19 @@ fn set_equality_sees_every_part() {
         assert_ne!(set, other, "{other:?}");
     }
 }
+
+#[cfg(feature = "getrandom")]
+#[test]
+fn os_random_sets_redeem_and_differ() {
+    let policy = Policy::DEFAULT.with_count(3).unwrap();
+    let (codes, set) = CodeSet::generate_os(&policy).unwrap();
+    let (other_codes, renewed) = set.renew_os(&policy).unwrap();
+    assert_eq!(renewed.generation(), set.generation() + 1);
+    let (codes, other_codes) = (all_codes(&codes), all_codes(&other_codes));
+    assert!(codes.iter().all(|c| !other_codes.contains(c)));
+    for (slot, code) in codes.iter().enumerate() {
+        assert_eq!(redeemed(set.redeem(code, &policy)).0, slot);
+        assert_eq!(renewed.redeem(code, &policy), Ok(Redemption::Invalid));
+    }
+    assert_eq!(redeemed(renewed.redeem(&other_codes[2], &policy)).0, 2);
+}
