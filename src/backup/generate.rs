@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use super::hash::{SALT_LEN, Version, digest};
@@ -57,8 +58,14 @@ impl CodeSet {
             for _ in 0..MAX_DRAWS {
                 rng.fill_bytes(draw);
                 // 256 is a multiple of 32: the low five bits are uniform.
-                draw.iter_mut().for_each(|b| *b &= 31);
-                if !earlier.chunks_exact(length).any(|c| c == &*draw) {
+                for b in draw.iter_mut() {
+                    *b &= 31;
+                }
+                // Compared with every earlier code, without an early exit.
+                let repeat = earlier
+                    .chunks_exact(length)
+                    .fold(Choice::from(0), |seen, c| seen | c.ct_eq(draw));
+                if !bool::from(repeat) {
                     fresh = true;
                     break;
                 }
