@@ -2,7 +2,7 @@
 //! store only the hashes, redeem codes, report status, renew.
 //!
 //! Run with `cargo run --example backup_codes`.
-#![allow(clippy::arithmetic_side_effects)] // slot numbers for display
+#![expect(clippy::arithmetic_side_effects, reason = "slot numbers for display")]
 
 use rand_core::SeedableRng;
 use twostep::backup::{CodeSet, Policy, Redemption};

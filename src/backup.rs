@@ -101,6 +101,7 @@
 
 mod crockford;
 mod error;
+mod generate;
 mod hash;
 mod policy;
 mod set;

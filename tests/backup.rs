@@ -1,14 +1,15 @@
 //! Backup codes: known answers, redemption, status, storage string and
 //! property tests. The known-answer vectors in `vectors/backup_kat.txt` come
 //! from `scripts/backup_vectors.py` (Python hashlib/hmac, independent of the
-//! Rust code path).
-#![allow(
+//! Rust code path). The vectors of storage format v2 are in
+//! `vectors/backup_kat_v2.txt` (`scripts/backup_vectors.py --v2`).
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    reason = "test code: a failed unwrap or index is a failed test, and counts are small"
 )]
 
 use proptest::prelude::*;
@@ -145,28 +146,25 @@ fn known_answers_need_the_right_pepper() {
         let set: CodeSet = v.storage.parse().unwrap();
         let unused = (0..v.codes.len()).find(|i| !v.used.contains(i)).unwrap();
         let code = v.codes[unused];
-        match &v.pepper {
-            Some(p) => {
-                let mut other = p.clone();
-                other[0] ^= 1;
-                let wrong = Policy::DEFAULT.with_pepper(&other).unwrap();
-                assert_eq!(set.redeem(code, &wrong), Ok(Redemption::Invalid));
-                assert_eq!(
-                    set.redeem(code, &Policy::DEFAULT),
-                    Err(ConfigError::PepperMismatch {
-                        set_has_pepper: true
-                    })
-                );
-            }
-            None => {
-                let with = Policy::DEFAULT.with_pepper(&[9; 16]).unwrap();
-                assert_eq!(
-                    set.redeem(code, &with),
-                    Err(ConfigError::PepperMismatch {
-                        set_has_pepper: false
-                    })
-                );
-            }
+        if let Some(p) = &v.pepper {
+            let mut other = p.clone();
+            other[0] ^= 1;
+            let wrong = Policy::DEFAULT.with_pepper(&other).unwrap();
+            assert_eq!(set.redeem(code, &wrong), Ok(Redemption::Invalid));
+            assert_eq!(
+                set.redeem(code, &Policy::DEFAULT),
+                Err(ConfigError::PepperMismatch {
+                    set_has_pepper: true
+                })
+            );
+        } else {
+            let with = Policy::DEFAULT.with_pepper(&[9; 16]).unwrap();
+            assert_eq!(
+                set.redeem(code, &with),
+                Err(ConfigError::PepperMismatch {
+                    set_has_pepper: false
+                })
+            );
         }
     }
 }
@@ -399,6 +397,7 @@ fn stored(length: usize, n: usize, seed: u64) -> String {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one table row per malformed form")]
 fn every_malformed_storage_form_has_its_error() {
     let good = stored(24, 2, 9);
     let (head, digests) = good.rsplit_once('$').unwrap();
@@ -415,7 +414,7 @@ fn every_malformed_storage_form_has_its_error() {
             "x".repeat(1025),
             "storage string of 1025 bytes exceeds the limit of 1024",
         ),
-        ("".into(), "not a twostep backup-code storage string"),
+        (String::new(), "not a twostep backup-code storage string"),
         (
             good.replacen("$twostep-bc$", "$twostep-bd$", 1),
             "not a twostep backup-code storage string",
@@ -793,7 +792,7 @@ proptest! {
     }
 }
 
-// --- Edges the mutation run showed no test pinned (tests/MUTANTS.md) -------
+// --- Edges: debug text, the sheet, the caps, outdated sets ------------------
 
 #[test]
 fn debug_shows_the_parameters_and_hides_the_pepper() {
@@ -1025,4 +1024,20 @@ fn set_equality_sees_every_part() {
         let other: CodeSet = other.parse().unwrap();
         assert_ne!(set, other, "{other:?}");
     }
+}
+
+#[cfg(feature = "getrandom")]
+#[test]
+fn os_random_sets_redeem_and_differ() {
+    let policy = Policy::DEFAULT.with_count(3).unwrap();
+    let (codes, set) = CodeSet::generate_os(&policy).unwrap();
+    let (other_codes, renewed) = set.renew_os(&policy).unwrap();
+    assert_eq!(renewed.generation(), set.generation() + 1);
+    let (codes, other_codes) = (all_codes(&codes), all_codes(&other_codes));
+    assert!(codes.iter().all(|c| !other_codes.contains(c)));
+    for (slot, code) in codes.iter().enumerate() {
+        assert_eq!(redeemed(set.redeem(code, &policy)).0, slot);
+        assert_eq!(renewed.redeem(code, &policy), Ok(Redemption::Invalid));
+    }
+    assert_eq!(redeemed(renewed.redeem(&other_codes[2], &policy)).0, 2);
 }

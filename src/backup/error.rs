@@ -79,9 +79,10 @@ pub enum ConfigError {
         /// Whether the stored set was hashed with a pepper.
         set_has_pepper: bool,
     },
-    /// The random source kept producing codes already in the set (it is
-    /// broken: with a working CSPRNG this does not happen).
-    #[error("the random source repeated itself while generating backup codes")]
+    /// The random source failed (the OS source of
+    /// [`CodeSet::generate_os`]), or kept producing codes already in the set
+    /// (it is broken: with a working CSPRNG this does not happen).
+    #[error("the random source failed or repeated itself while generating backup codes")]
     RandomSource,
 }
 

@@ -144,7 +144,8 @@ mod tests {
     extern crate std;
     use super::*;
     use crate::backup::CodeSet;
-    use std::{format, string::String, vec::Vec};
+    use core::fmt::Write as _;
+    use std::{string::String, vec::Vec};
 
     #[test]
     fn kat_digests_match_python() {
@@ -196,7 +197,10 @@ mod tests {
                 if code == first {
                     let mut packed = [0u8; crockford::MAX_PACKED];
                     let n = crockford::pack(symbols.values(), &mut packed);
-                    let hex: String = packed[..n].iter().map(|b| format!("{b:02x}")).collect();
+                    let hex = packed[..n].iter().fold(String::new(), |mut hex, b| {
+                        let _ = write!(hex, "{b:02x}");
+                        hex
+                    });
                     assert_eq!(hex, field("packed0:"));
                 }
                 let d = digest(

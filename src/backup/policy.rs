@@ -85,7 +85,10 @@ impl Policy {
     /// assert_eq!((p.count(), p.length(), p.renewal_threshold()), (10, 24, 3));
     /// assert!(!p.uses_kdf() && !p.has_pepper());
     /// ```
-    #[allow(clippy::cast_possible_truncation)] // small constants
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the default count, length and threshold are small constants"
+    )]
     pub const DEFAULT: Self = Self {
         count: Self::DEFAULT_COUNT as u8,
         length: Self::DEFAULT_LENGTH as u8,

@@ -3,16 +3,12 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use rand_core::CryptoRng;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-use zeroize::Zeroizing;
 
+#[cfg(doc)]
+use super::ShownCodes;
 use super::hash::{DIGEST_LEN, SALT_LEN, Scheme, Version, digest};
-use super::{ConfigError, Policy, ShownCodes, crockford};
-
-/// Attempts to draw a code distinct from the set's earlier codes before
-/// blaming the random source.
-const MAX_DRAWS: usize = 32;
+use super::{ConfigError, Policy, crockford};
 
 /// One stored slot: a code's digest and whether it was spent.
 #[derive(Clone, Copy)]
@@ -140,114 +136,6 @@ impl CodeSet {
     /// The longest redeem input considered, in bytes; longer input is
     /// [`Redemption::Malformed`].
     pub const MAX_INPUT_LEN: usize = 256;
-
-    /// Generates a set: `policy.count()` distinct random codes, shown once as
-    /// [`ShownCodes`], and their hashes under a fresh salt, stored as a
-    /// `CodeSet` with generation 1. Hashing costs one evaluation per
-    /// code (with PBKDF2 for short profiles: `count × iterations`).
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::RandomSource`] if `rng` keeps repeating codes (a broken
-    /// generator).
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::backup::ConfigError> {
-    /// use rand_core::SeedableRng;
-    /// use twostep::backup::{CodeSet, Policy};
-    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
-    /// let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
-    /// assert_eq!((codes.len(), set.remaining(), set.generation()), (10, 10, 1));
-    /// assert!(set.to_string().starts_with("$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$"));
-    /// # Ok(()) }
-    /// ```
-    pub fn generate<R: CryptoRng + ?Sized>(
-        policy: &Policy,
-        rng: &mut R,
-    ) -> Result<(ShownCodes, Self), ConfigError> {
-        let count = policy.count();
-        let length = policy.length();
-        let scheme = policy.scheme();
-        let mut salt = [0u8; SALT_LEN];
-        rng.fill_bytes(&mut salt);
-        let mut values = Zeroizing::new(alloc::vec![0u8; count.saturating_mul(length)]);
-        let mut draw = Zeroizing::new([0u8; crockford::MAX_SYMBOLS]);
-        let draw = draw.get_mut(..length).ok_or(ConfigError::RandomSource)?;
-        for i in 0..count {
-            let start = i.saturating_mul(length);
-            let (earlier, rest) = values
-                .split_at_mut_checked(start)
-                .ok_or(ConfigError::RandomSource)?;
-            let slot = rest.get_mut(..length).ok_or(ConfigError::RandomSource)?;
-            let mut fresh = false;
-            for _ in 0..MAX_DRAWS {
-                rng.fill_bytes(draw);
-                // 256 is a multiple of 32: the low five bits are uniform.
-                draw.iter_mut().for_each(|b| *b &= 31);
-                if !earlier.chunks_exact(length).any(|c| c == &*draw) {
-                    fresh = true;
-                    break;
-                }
-            }
-            if !fresh {
-                return Err(ConfigError::RandomSource);
-            }
-            slot.copy_from_slice(draw);
-        }
-        let slots = values
-            .chunks_exact(length)
-            .map(|v| {
-                digest(Version::CURRENT, scheme, &salt, policy.pepper(), v).map(|d| Slot {
-                    digest: *d,
-                    used: false,
-                })
-            })
-            .collect::<Option<Vec<_>>>()
-            .ok_or(ConfigError::RandomSource)?;
-        let symbols = Zeroizing::new(values.iter().map(|&v| crockford::symbol(v)).collect());
-        let codes = ShownCodes { symbols, length };
-        let set = Self {
-            version: Version::CURRENT,
-            scheme,
-            length: policy.length,
-            peppered: policy.has_pepper(),
-            salt,
-            generation: 1,
-            slots,
-        };
-        Ok((codes, set))
-    }
-
-    /// Replaces this set with a freshly generated one under `policy` (new
-    /// codes, new salt), carrying the generation forward by one. No code of
-    /// the old set works against the new one; two-step verification stays on.
-    ///
-    /// # Errors
-    ///
-    /// As [`CodeSet::generate`].
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::Error> {
-    /// # use rand_core::SeedableRng;
-    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
-    /// use twostep::backup::{CodeSet, Policy, Redemption};
-    /// let policy = Policy::DEFAULT;
-    /// let (old_codes, old) = CodeSet::generate(&policy, &mut rng)?;
-    /// let (_new_codes, new) = old.renew(&policy, &mut rng)?;
-    /// assert_eq!(new.generation(), old.generation() + 1);
-    /// let typed = old_codes.get(0).unwrap().to_string();
-    /// assert_eq!(new.redeem(&typed, &policy)?, Redemption::Invalid);
-    /// # Ok(()) }
-    /// ```
-    pub fn renew<R: CryptoRng + ?Sized>(
-        &self,
-        policy: &Policy,
-        rng: &mut R,
-    ) -> Result<(ShownCodes, Self), ConfigError> {
-        let (codes, mut set) = Self::generate(policy, rng)?;
-        set.generation = self.generation.saturating_add(1);
-        Ok((codes, set))
-    }
 
     /// Redeems a code typed by the user.
     ///

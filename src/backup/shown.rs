@@ -87,6 +87,7 @@ impl ShownCodes {
     /// assert!(codes.iter().all(|c| c.to_string().len() == 29));
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = ShownCode<'_>> + '_ {
         self.symbols
             .chunks_exact(self.length.max(1))

@@ -17,7 +17,10 @@
 //! named `leaky_*` are negative controls that MUST be flagged: they prove
 //! the check can fail. To add a case, write a `fn() -> Result<(), String>`
 //! and add it to `CASES` or `LEAKY`.
-#![allow(unsafe_code)]
+#![expect(
+    unsafe_code,
+    reason = "the valgrind client requests are inline assembly, and the recorder a global allocator"
+)]
 
 use std::hint::black_box;
 use std::process::ExitCode;
