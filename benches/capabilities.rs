@@ -23,9 +23,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
 use twostep::backup::{CodeSet, Policy};
-use twostep::{
-    DiagnoseOptions, Guard, KeyUri, Observation, Totp, UnixTime, diagnose_keyed,
-};
+use twostep::{DiagnoseOptions, Guard, KeyUri, Observation, Totp, UnixTime, diagnose_keyed};
 
 fn guard(c: &mut Criterion) {
     let mut g = c.benchmark_group("guard/check");
