@@ -27,7 +27,7 @@ use sha2::Sha256;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
 use twostep::{
     BackupCodeSet, BackupPolicy, DiagnoseOptions, Guard, GuardState, KeyUri, Observation, Totp,
-    UnixTime, diagnose_keyed,
+    UnixTime, diagnose as diagnose_codes,
 };
 
 fn guard(c: &mut Criterion) {
@@ -72,7 +72,7 @@ fn diagnose(c: &mut Criterion) {
     let typo = missing_code(&totp, &s, now_step(), 1);
     let one = [Observation::new(&typo, now)];
     g.bench_function("one-code", |b| {
-        b.iter(|| diagnose_keyed(&key, black_box(&one), &options))
+        b.iter(|| diagnose_codes(&totp, &s, black_box(&one), &options))
     });
     let step = now_step() + 600; // five hours fast
     let two = [
@@ -80,7 +80,7 @@ fn diagnose(c: &mut Criterion) {
         Observation::from_code(key.code_at_step(step), now),
     ];
     g.bench_function("two-codes", |b| {
-        b.iter(|| diagnose_keyed(&key, black_box(&two), &options))
+        b.iter(|| diagnose_codes(&totp, &s, black_box(&two), &options))
     });
     let floor = floor_key::<Sha1>(SECRET20);
     let target =

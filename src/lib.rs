@@ -259,7 +259,7 @@ pub mod uri;
 pub use backup::{BackupCode, BackupCodeSet, BackupCodes, BackupError, BackupPolicy, RedeemResult};
 pub use diagnose::{
     DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
-    ZoneHint, diagnose, diagnose_keyed,
+    ZoneHint, diagnose,
 };
 pub use error::Error;
 pub use guard::{Blocked, Guard, GuardConfigError, GuardState, GuardStateError, Outcome, Throttle};

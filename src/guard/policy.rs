@@ -68,6 +68,18 @@ impl Policy {
         self.in_learned_window(k) || self.window.contains(k)
     }
 
+    /// The offsets from the server's step that a login tries, each once:
+    /// the learned window's, then those of the home window it does not hold
+    /// (as [`Policy::steps`], relative to the server's step).
+    pub(crate) fn tried_offsets(self) -> impl Iterator<Item = i64> {
+        let sides = move || {
+            i64::from(self.window.behind()).saturating_neg()..=i64::from(self.window.ahead())
+        };
+        let learned = sides().map(move |w| w.saturating_add(self.drift));
+        let home = sides().filter(move |&k| !self.in_learned_window(k));
+        learned.chain(home)
+    }
+
     /// The steps a login tries at server step `current`, each once, nearest
     /// first: the learned window, then the steps of the home window it does
     /// not hold. With no drift the home window adds nothing. The steps depend
@@ -84,6 +96,11 @@ impl Policy {
     /// window (rather than only in the home window).
     pub(crate) fn matched_in_learned(&self, step: u64, current: u64) -> bool {
         self.in_learned_window(Match::new(step, current).offset())
+    }
+
+    /// The last accepted step: codes at or below it are spent.
+    pub(crate) const fn last_step(&self) -> Option<u64> {
+        self.last_step
     }
 
     /// Whether a code at `step` has not been spent (RFC 6238 §5.2: above the

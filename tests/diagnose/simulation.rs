@@ -30,8 +30,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use time::Duration;
 use twostep::{
-    Code, DiagnoseOptions, Diagnosis, Digits, KeyedTotp, Observation, Secret, Totp, UnixTime,
-    Verdict, ZoneHint, diagnose_keyed,
+    Code, DiagnoseOptions, Diagnosis, Digits, Observation, Secret, Totp, UnixTime, Verdict,
+    ZoneHint, diagnose,
 };
 
 const USERS: usize = 1_200;
@@ -87,7 +87,7 @@ struct User {
     /// Device step minus server step of the latest code (genuine codes).
     latest_k: i64,
     options: DiagnoseOptions,
-    key: KeyedTotp,
+    secret: Secret,
 }
 
 impl User {
@@ -192,7 +192,7 @@ fn draw_user(rng: &mut ChaCha20Rng, index: usize, codes: usize) -> User {
         observations,
         latest_k,
         options,
-        key: totp.key(&own),
+        secret: own,
     }
 }
 
@@ -202,7 +202,7 @@ fn run(user: &User) -> Diagnosis {
         .iter()
         .map(|&(c, at)| Observation::from_code(c, at))
         .collect();
-    diagnose_keyed(&user.key, &obs, &user.options).unwrap()
+    diagnose(&Totp::new(), &user.secret, &obs, &user.options).unwrap()
 }
 
 fn is_clock_verdict(v: Verdict) -> bool {
@@ -378,10 +378,16 @@ fn single_code_false_match_rate_agrees_with_the_stated_probability() {
     let mut matched = 0u32;
     let mut stated = 0.0f64;
     for _ in 0..trials {
-        let key = totp.key(&secret(&mut rng));
+        let secret = secret(&mut rng);
         let code = Code::from_value(below(&mut rng, 1_000_000), Digits::SIX).unwrap();
         let at = UnixTime::from_secs(between(&mut rng, 1_600_000_000, 2_000_000_000) as u64);
-        let d = diagnose_keyed(&key, &[Observation::from_code(code, at)], &options).unwrap();
+        let d = diagnose(
+            &totp,
+            &secret,
+            &[Observation::from_code(code, at)],
+            &options,
+        )
+        .unwrap();
         matched += u32::from(d.verdict() != Verdict::NoMatch);
         // The probability stated for "no match" is that of any chance match.
         if d.verdict() == Verdict::NoMatch {
