@@ -69,10 +69,11 @@ fn diagnose(c: &mut Criterion) {
     let key = totp.key(&s);
     let now = UnixTime::from_secs(NOW);
     let options = DiagnoseOptions::default();
+    let (guard, state) = (Guard::new(totp), GuardState::new());
     let typo = missing_code(&totp, &s, now_step(), 1);
     let one = [Observation::new(&typo, now)];
     g.bench_function("one-code", |b| {
-        b.iter(|| diagnose_codes(&totp, &s, black_box(&one), &options))
+        b.iter(|| diagnose_codes(&guard, &s, &state, black_box(&one), &options))
     });
     let step = now_step() + 600; // five hours fast
     let two = [
@@ -80,7 +81,7 @@ fn diagnose(c: &mut Criterion) {
         Observation::from_code(key.code_at_step(step), now),
     ];
     g.bench_function("two-codes", |b| {
-        b.iter(|| diagnose_codes(&totp, &s, black_box(&two), &options))
+        b.iter(|| diagnose_codes(&guard, &s, &state, black_box(&two), &options))
     });
     let floor = floor_key::<Sha1>(SECRET20);
     let target =

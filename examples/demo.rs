@@ -130,8 +130,9 @@ impl Service {
     /// time it arrived: advice for her, then details for the desk.
     fn diagnose<const N: usize>(&self, typed: [(&str, u64); N]) -> Result<(), Error> {
         let seen = typed.map(|(code, t)| Observation::new(code, at(t)));
-        let options = DiagnoseOptions::for_guard(&self.guard, &self.row.guard());
-        note(&diagnose(&self.guard.totp(), &self.secret, &seen, &options)?.to_string());
+        let options = DiagnoseOptions::default();
+        let state = self.row.guard();
+        note(&diagnose(&self.guard, &self.secret, &state, &seen, &options)?.to_string());
         Ok(())
     }
 

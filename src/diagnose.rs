@@ -44,15 +44,22 @@ pub use verdict::{LateCause, Verdict, ZoneHint};
 use cluster::{Agreement, Candidate, Candidates, Cluster};
 use observe::{Observations, Parsed};
 
-use crate::guard::Policy;
+use crate::guard::{Guard, GuardState, Policy};
 use crate::otp::{KeyedTotp, Totp};
 use crate::secret::Secret;
 
 /// The most observations one diagnosis takes.
 pub const MAX_OBSERVATIONS: usize = 8;
 
-/// Diagnoses why the codes a user typed fail; see [`Diagnosis`] for what
-/// comes back.
+/// Diagnoses why the codes a user typed fail, for the user whose guard
+/// state is `state` under `guard`; see [`Diagnosis`] for what comes back.
+///
+/// Every acceptance question is the guard's: the TOTP parameters, the
+/// window, the learned drift (clamped as the guard clamps it), the last
+/// accepted step and the drift bound come from `guard` and `state`, so
+/// [`Verdict::InSync`] is exactly what [`Guard::check`] would accept and a
+/// proposed [`Diagnosis::resync`] exactly what [`Guard::resync`] would
+/// record. `options` hold only the diagnostic's own settings.
 ///
 /// # The offset model
 ///
@@ -89,8 +96,8 @@ pub const MAX_OBSERVATIONS: usize = 8;
 /// - Two or more different codes that do not agree give
 ///   [`Verdict::Ambiguous`] (one may be mistyped or typed late), never a
 ///   clock verdict: so a wrong secret is not taken for a clock problem.
-/// - A single code is enough when exactly one step within the resync bound
-///   (at least ±2 steps) or the accept window matches. A single match
+/// - A single code is enough when exactly one step within the guard's drift
+///   bound (at least ±2 steps) or the accept window matches. A single match
 ///   farther away is reported with [`Diagnosis::is_confirmed`] false: a hint
 ///   that asks for a second code. Several matches give
 ///   [`Verdict::Ambiguous`].
@@ -122,7 +129,7 @@ pub const MAX_OBSERVATIONS: usize = 8;
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict, ZoneHint};
-/// use twostep::{Secret, Totp, UnixTime};
+/// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let totp = Totp::new();
 /// let (t1, t2) = (1_700_000_000, 1_700_000_045);
@@ -131,23 +138,26 @@ pub const MAX_OBSERVATIONS: usize = 8;
 /// let (typed1, typed2) = (seen(t1)?.to_string(), seen(t2)?.to_string());
 /// let obs = [Observation::new(&typed1, UnixTime::from_secs(t1)),
 ///            Observation::new(&typed2, UnixTime::from_secs(t2))];
-/// let d = diagnose(&totp, &secret, &obs, &DiagnoseOptions::default())?;
+/// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
 /// assert!(matches!(d.verdict(), Verdict::TimeZoneLike { hint: ZoneHint::DaylightSaving, .. }));
 /// assert!(d.is_confirmed() && d.resync().is_none()); // too far to resync: fix the clock
 /// # Ok(()) }
 /// ```
 pub fn diagnose(
-    totp: &Totp,
+    guard: &Guard,
     secret: &Secret,
+    state: &GuardState,
     observations: &[Observation<'_>],
     options: &DiagnoseOptions,
 ) -> Result<Diagnosis, DiagnoseError> {
-    Ok(match observe::observe(totp, observations)? {
+    let totp = guard.totp();
+    let policy = Policy::new(guard, state);
+    Ok(match observe::observe(&totp, observations)? {
         Parsed::Malformed { observation, error } => Diagnosis::unsearched(
             Verdict::Malformed { observation, error },
             observations.len(),
         ),
-        Parsed::Ready(observed) => run(&totp.key(secret), totp, &observed, options),
+        Parsed::Ready(observed) => run(&guard.key(secret), &observed, &policy, options),
     })
 }
 
@@ -208,11 +218,11 @@ const fn as_f64(n: u64) -> f64 {
 /// agreeing group or from a single code.
 fn run(
     key: &KeyedTotp,
-    totp: &Totp,
     observed: &Observations,
+    policy: &Policy,
     options: &DiagnoseOptions,
 ) -> Diagnosis {
-    let search = Search::new(totp, options);
+    let search = Search::new(&key.totp(), options);
     let found = scan::scan(key, observed.as_slice(), search.reach);
     let cands = cluster::candidates(
         observed.as_slice(),
@@ -226,12 +236,11 @@ fn run(
     if cands.is_empty() {
         return d;
     }
-    let policy = options.policy();
     match cluster::agreement(&cands) {
-        Agreement::Agreed(cluster) => agreed(&mut d, &cluster, &search, &policy),
+        Agreement::Agreed(cluster) => agreed(&mut d, &cluster, &search, policy),
         Agreement::Rivals => d.verdict = ambiguous(&cands),
         Agreement::None if observed.distinct_codes() >= 2 => d.verdict = ambiguous(&cands),
-        Agreement::None => single(&mut d, &cands, &search, &policy),
+        Agreement::None => single(&mut d, &cands, &search, policy),
     }
     d
 }

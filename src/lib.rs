@@ -151,8 +151,8 @@
 //!     Observation::from_code(phone.generate(fast(earlier)?)?, earlier),
 //!     Observation::from_code(phone.generate(fast(now)?)?, now),
 //! ];
-//! let options = DiagnoseOptions::for_guard(&guard, &GuardState::new());
-//! let d = twostep::diagnose(&totp, &secret, &seen, &options)?;
+//! let state = GuardState::new(); // the user's stored guard state
+//! let d = twostep::diagnose(&guard, &secret, &state, &seen, &DiagnoseOptions::default())?;
 //! assert!(matches!(d.verdict(), Verdict::TimeZoneLike { .. }));
 //! println!("{d}"); // "... about 5 hours ahead ... looks like the wrong time zone ..."
 //! # Ok(()) }

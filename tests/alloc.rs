@@ -288,13 +288,14 @@ fn diagnose_scan_does_not_allocate() {
         Observation::from_code(c2, now),
     ];
     let options = DiagnoseOptions::default();
-    let d = diagnose(&totp, &s, &obs, &options).unwrap();
+    let (guard, state) = (twostep::Guard::new(totp), twostep::GuardState::new());
+    let d = diagnose(&guard, &s, &state, &obs, &options).unwrap();
     assert!(d.matches_found() >= 2);
     assert_no_alloc("diagnose one-shot, two codes, ±26 h", || {
-        diagnose(&totp, &s, &obs, &options)
+        diagnose(&guard, &s, &state, &obs, &options)
     });
     let typo = [Observation::new("12a456", now)];
     assert_no_alloc("diagnose malformed", || {
-        diagnose(&totp, &s, &typo, &options)
+        diagnose(&guard, &s, &state, &typo, &options)
     });
 }

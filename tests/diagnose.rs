@@ -10,3 +10,5 @@ mod edges;
 mod options;
 #[path = "diagnose/simulation.rs"]
 mod simulation;
+#[path = "diagnose/support.rs"]
+mod support;

@@ -1,8 +1,9 @@
 //! The time-sync diagnostic.
 //!
 //! Input: a program for `Reader` (see `src/lib.rs` and `fuzz/seeds.py`): TOTP
-//! parameters and key, options (window, drift, last accepted step, resync
-//! bound, search range, typing delay; raw values are tried on the setters,
+//! parameters and key, the guard (window, drift bound) and the user's state
+//! (learned drift, last accepted step), options (search range, typing
+//! delay; raw values are tried on the setters,
 //! which must refuse exactly the out-of-range ones), then 0 to 9
 //! observations at arbitrary times, each typed text, raw text, or the real
 //! code of a step at an arbitrary offset from its arrival (as text or as a
@@ -27,32 +28,38 @@
 use libfuzzer_sys::fuzz_target;
 use time::Duration;
 use twostep::{
-    Code, CodeError, DiagnoseError, DiagnoseOptions, MAX_OBSERVATIONS, Observation, Period, Totp,
-    UnixTime, Verdict, Window, diagnose,
+    Code, CodeError, DiagnoseError, DiagnoseOptions, Guard, GuardState, MAX_OBSERVATIONS,
+    Observation, Period, Totp, UnixTime, Verdict, Window, diagnose,
 };
 use twostep_fuzz::{Reader, algorithm, digits, secret, separator, type_code};
 
 /// The longest search range, in seconds.
 const MAX_RANGE: i64 = 48 * 3600;
 
-fn options(r: &mut Reader, period: u64) -> DiagnoseOptions {
+/// The guard (window, drift bound) and the user's stored state (last
+/// accepted step, learned drift) that the diagnosis asks about acceptance.
+fn guard_and_state(r: &mut Reader, totp: Totp) -> (Guard, GuardState) {
     let (behind, ahead) = (u32::from(r.u8()), u32::from(r.u8()));
     let window = Window::new(behind % 101, ahead % 101).expect("<= 100 is valid");
-    let mut o = DiagnoseOptions::default()
-        .with_window(window)
-        .with_drift(r.i64())
-        .with_last_accepted_step((r.u8() % 2 == 1).then(|| r.u64()));
-
-    let bound = u32::from(r.u16());
-    o = match o.with_resync_bound(bound) {
-        Ok(o) => o,
+    let bound = u32::from(r.u8());
+    let guard = match Guard::new(totp).with_window(window).with_max_drift(bound) {
+        Ok(guard) => guard,
         Err(_) => {
-            assert!(bound > DiagnoseOptions::MAX_SEARCH_STEPS);
-            o.with_resync_bound(bound % (DiagnoseOptions::MAX_SEARCH_STEPS + 1))
+            assert!(bound > Guard::MAX_DRIFT_STEPS);
+            Guard::new(totp)
+                .with_window(window)
+                .with_max_drift(bound % (Guard::MAX_DRIFT_STEPS + 1))
                 .expect("in range")
         }
     };
+    let drift = (r.i64() % 101).to_string();
+    let last = (r.u8() % 2 == 1).then(|| r.u64().to_string());
+    let text = format!("g1.{}.{drift}.0.-", last.as_deref().unwrap_or("-"));
+    (guard, text.parse().expect("a canonical state"))
+}
 
+fn options(r: &mut Reader, period: u64) -> DiagnoseOptions {
+    let mut o = DiagnoseOptions::default();
     let (selector, value) = (r.u8(), r.u32());
     let range = if selector < 0xf0 {
         // At most 32 steps each side: fast.
@@ -107,6 +114,7 @@ fuzz_target!(|data: &[u8]| {
         .with_period(period)
         .with_t0(UnixTime::from_secs(t0));
     let key = totp.key(&secret);
+    let (guard, state) = guard_and_state(&mut r, totp);
     let options = options(&mut r, period.as_secs());
 
     let n = usize::from(r.u8() % 10);
@@ -152,10 +160,10 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
 
-    let result = diagnose(&totp, &secret, &observations, &options);
+    let result = diagnose(&guard, &secret, &state, &observations, &options);
     if options.search_range() <= Duration::hours(1) {
         assert_eq!(
-            diagnose(&totp, &secret, &observations, &options),
+            diagnose(&guard, &secret, &state, &observations, &options),
             result,
             "a second call agrees"
         );
@@ -242,7 +250,7 @@ fuzz_target!(|data: &[u8]| {
     let chance = d.chance_match();
     assert!((0.0..=1.0).contains(&chance), "{chance}");
     if let Some(k) = d.resync() {
-        assert!(k.unsigned_abs() <= u64::from(options.resync_bound()));
+        assert!(k.unsigned_abs() <= u64::from(guard.max_drift()));
         assert!(d.is_confirmed());
     }
 
@@ -253,7 +261,7 @@ fuzz_target!(|data: &[u8]| {
     times.dedup();
     if times.len() == n {
         let reversed: Vec<Observation<'_>> = observations.iter().rev().copied().collect();
-        let e = diagnose(&totp, &secret, &reversed, &options).expect("same inputs");
+        let e = diagnose(&guard, &secret, &state, &reversed, &options).expect("same inputs");
         assert_eq!(e.verdict(), d.verdict(), "order-independent verdict");
         assert_eq!(e.offset_range(), d.offset_range());
         assert_eq!(e.agreeing_codes(), d.agreeing_codes());

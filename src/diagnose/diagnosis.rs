@@ -14,13 +14,13 @@ use super::{MAX_OBSERVATIONS, Verdict};
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-/// use twostep::{Secret, Totp, UnixTime};
+/// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let totp = Totp::new();
 /// let now = UnixTime::from_secs(1_700_000_000);
 /// // The phone is 7 minutes ahead: it shows the code of now + 420 s.
 /// let shown = totp.generate(&secret, UnixTime::from_secs(1_700_000_000 + 420))?;
-/// let d = diagnose(&totp, &secret, &[Observation::from_code(shown, now)], &DiagnoseOptions::default())?;
+/// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(shown, now)], &DiagnoseOptions::default())?;
 /// assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
 /// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
 /// assert!(low.whole_seconds() <= 420 && 420 <= high.whole_seconds());
@@ -105,9 +105,9 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// use twostep::{Secret, Totp, UnixTime};
+    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Totp::new(), &secret, &[Observation::new("12x456", UnixTime::from_secs(99))],
+    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("12x456", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
     /// assert!(matches!(d.verdict(), Verdict::Malformed { observation: 0, .. }));
     /// # Ok(()) }
@@ -123,12 +123,12 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Secret, Totp, UnixTime};
+    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// assert!(d.offset().is_some_and(|o| o.whole_seconds().abs() < 60));
     /// # Ok(()) }
     /// ```
@@ -146,12 +146,12 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Secret, Totp, UnixTime};
+    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
     /// assert!(low.is_negative() && high.is_positive());
     /// # Ok(()) }
@@ -168,12 +168,12 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Secret, Totp, UnixTime};
+    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// assert_eq!(d.matched_steps(), [Some(totp.step_at(now)?)]);
     /// # Ok(()) }
     /// ```
@@ -187,9 +187,9 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Totp::new(), &secret, &[Observation::new("000000", UnixTime::from_secs(99))],
+    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(1))?)?;
     /// assert!(d.agreeing_codes() <= 1);
     /// # Ok(()) }
@@ -213,9 +213,9 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Totp::new(), &secret, &[Observation::new("000000", UnixTime::from_secs(1_000_000))],
+    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(1_000_000))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(5))?)?;
     /// assert!((d.chance_match() - 21e-6).abs() < 1e-12); // 21 steps, 6 digits
     /// # Ok(()) }
@@ -233,12 +233,12 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let hour_ahead = totp.generate(&secret, UnixTime::from_secs(1_700_003_600))?;
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(hour_ahead, now)], &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(hour_ahead, now)], &DiagnoseOptions::default())?;
     /// assert!(!d.is_confirmed()); // one code, one hour away: ask for another
     /// # Ok(()) }
     /// ```
@@ -258,14 +258,14 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let (t1, t2) = (1_700_000_000, 1_700_000_040);
     /// let seen = |t: u64| totp.generate(&secret, UnixTime::from_secs(t + 150)); // 2.5 min ahead
     /// let obs = [Observation::from_code(seen(t1)?, UnixTime::from_secs(t1)),
     ///            Observation::from_code(seen(t2)?, UnixTime::from_secs(t2))];
-    /// let d = diagnose(&totp, &secret, &obs, &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
     /// assert_eq!(d.resync(), Some(5));
     /// # Ok(()) }
     /// ```
@@ -282,9 +282,9 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Totp::new(), &secret, &[Observation::new("123456", UnixTime::from_secs(1_700_000_000))],
+    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("123456", UnixTime::from_secs(1_700_000_000))],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.steps_searched(), 6_241); // ±26 h of 30 s steps
     /// # Ok(()) }
@@ -299,9 +299,9 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Totp::new(), &secret, &[Observation::new("1234567", UnixTime::from_secs(99))],
+    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("1234567", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.matches_found(), 0); // malformed: nothing searched
     /// # Ok(()) }
@@ -319,14 +319,14 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, ResyncAdvice};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let (t1, t2) = (1_700_000_000, 1_700_000_040);
     /// let seen = |t: u64| totp.generate(&secret, UnixTime::from_secs(t + 3_000)); // 50 min ahead
     /// let obs = [Observation::from_code(seen(t1)?, UnixTime::from_secs(t1)),
     ///            Observation::from_code(seen(t2)?, UnixTime::from_secs(t2))];
-    /// let d = diagnose(&totp, &secret, &obs, &DiagnoseOptions::default())?;
+    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
     /// assert_eq!(d.resync_advice(), Some(ResyncAdvice::BeyondBound));
     /// # Ok(()) }
     /// ```
@@ -342,14 +342,15 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_020); // 10 s into its step
     /// let step = totp.step_at(now)?;
     /// let code = totp.generate(&secret, now)?;
-    /// let options = DiagnoseOptions::default().with_last_accepted_step(Some(step + 2));
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(code, now)], &options)?;
+    /// let state: GuardState = format!("g1.{}.0.0.-", step + 2).parse()?; // a fast phone logged in
+    /// let d = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
+    ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.verdict(), Verdict::Replayed);
     /// assert_eq!(d.replay_wait(), Some(time::Duration::seconds(80))); // until step + 3
     /// # Ok(()) }
@@ -367,13 +368,14 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// # use twostep::{Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?; // the clock is right again
-    /// let options = DiagnoseOptions::default().with_drift(6);
-    /// let d = diagnose(&totp, &secret, &[Observation::from_code(code, now)], &options)?;
+    /// let state: GuardState = "g1.-.6.0.-".parse()?; // a drift learned while it was off
+    /// let d = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
+    ///     &DiagnoseOptions::default())?;
     /// assert_eq!((d.verdict(), d.stale_drift()), (Verdict::InSync, Some(6)));
     /// # Ok(()) }
     /// ```

@@ -37,14 +37,6 @@ pub enum DiagnoseError {
         /// The largest delay in seconds.
         max: i64,
     },
-    /// A resync bound above [`DiagnoseOptions::MAX_SEARCH_STEPS`].
-    #[error("resync bound of {steps} steps exceeds the maximum of {max}")]
-    ResyncBound {
-        /// The requested bound in steps.
-        steps: u32,
-        /// The largest bound in steps.
-        max: u32,
-    },
     /// An observation time before T0.
     #[error(transparent)]
     Time(#[from] TimeError),

@@ -1,35 +1,30 @@
-//! The diagnostic's per-call options.
+//! The diagnostic's own options: how far to search and how long a user may
+//! take to type. What a login accepts comes from the [`Guard`](crate::Guard)
+//! and the user's guard state, never from here.
 
 use time::Duration;
 
 use super::DiagnoseError;
-use crate::guard::Policy;
-use crate::otp::Window;
 
-/// Per-call options: what a login accepts now (window, learned drift, last
-/// accepted step, as the guard holds them), the resync bound, the search
-/// range and the longest typing delay to allow for.
+/// Per-call options of the diagnostic: the search range either side of
+/// each arrival, and the longest typing delay to allow for. Everything about
+/// acceptance (window, learned drift, last accepted step, drift bound) is
+/// the guard's and comes with the [`Guard`](crate::Guard) and state passed
+/// to [`diagnose`](super::diagnose).
 ///
-/// Setters take and return the value; those that can be out of range return
-/// a `Result`.
+/// Setters take and return the value and refuse values out of range.
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
-/// use twostep::{DiagnoseOptions, Window};
+/// use twostep::diagnose::DiagnoseOptions;
 /// let options = DiagnoseOptions::default()
-///     .with_window(Window::new(2, 1)?)
-///     .with_drift(-1)
-///     .with_last_accepted_step(Some(56_666_666))
-///     .with_search_range(time::Duration::hours(30))?;
+///     .with_search_range(time::Duration::hours(30))?
+///     .with_typing_delay(time::Duration::seconds(15))?;
 /// assert_eq!(options.search_range(), time::Duration::hours(30));
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DiagnoseOptions {
-    window: Window,
-    drift: i64,
-    last_accepted_step: Option<u64>,
-    resync_bound: u32,
     search_range: Duration,
     typing_delay: Duration,
 }
@@ -53,123 +48,12 @@ impl DiagnoseOptions {
     pub const DEFAULT_TYPING_DELAY: Duration = Duration::seconds(20);
     /// 10 min.
     pub const MAX_TYPING_DELAY: Duration = Duration::minutes(10);
-    /// ±20 steps (±10 min of 30 s steps).
-    pub const DEFAULT_RESYNC_BOUND: u32 = 20;
 
-    /// Window ±1, drift 0, no accepted step, resync bound ±20 steps, search
-    /// range ±26 h, typing delay 20 s.
+    /// Search range ±26 h, typing delay 20 s.
     pub const DEFAULT: Self = Self {
-        window: Window::DEFAULT,
-        drift: 0,
-        last_accepted_step: None,
-        resync_bound: Self::DEFAULT_RESYNC_BOUND,
         search_range: Self::DEFAULT_SEARCH_RANGE,
         typing_delay: Self::DEFAULT_TYPING_DELAY,
     };
-
-    /// The options that describe what `guard` accepts for a user in `state`:
-    /// its window, the learned drift (clamped to the guard's drift bound, as
-    /// the guard clamps it), the last accepted step (for the `Replayed`
-    /// verdict, and so that no resync is proposed that the guard would refuse
-    /// as a replay) and its drift bound as the resync bound, so that a
-    /// proposed [`Diagnosis::resync`] is exactly what [`Guard::resync`](crate::Guard::resync)
-    /// would record, and [`Verdict::InSync`] exactly what [`Guard::check`](crate::Guard::check)
-    /// would accept. The search range and typing delay keep their defaults.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{DiagnoseOptions, Guard, GuardState, Totp};
-    /// let guard = Guard::new(Totp::default());
-    /// let state: GuardState = "g1.59859360.2.0.-".parse()?;
-    /// let o = DiagnoseOptions::for_guard(&guard, &state);
-    /// assert_eq!((o.drift(), o.last_accepted_step()), (2, Some(59_859_360)));
-    /// assert_eq!((o.window(), o.resync_bound()), (guard.window(), guard.max_drift()));
-    /// let wide: GuardState = "g1.-.50.0.-".parse()?; // stored under a wider bound
-    /// assert_eq!(DiagnoseOptions::for_guard(&guard, &wide).drift(), 20); // as the guard clamps it
-    /// # Ok(()) }
-    /// ```
-    #[must_use]
-    pub const fn for_guard(guard: &crate::Guard, state: &crate::GuardState) -> Self {
-        let drift = Policy::new(guard, state).drift();
-        let base = Self::DEFAULT
-            .with_window(guard.window())
-            .with_drift(drift)
-            .with_last_accepted_step(state.last_step());
-        // The guard's drift bound (at most 100) is always a valid resync bound.
-        match base.with_resync_bound(guard.max_drift()) {
-            Ok(options) => options,
-            Err(_) => base,
-        }
-    }
-
-    /// The acceptance rule these options describe, as the guard applies it.
-    pub(super) const fn policy(&self) -> Policy {
-        Policy::from_parts(
-            self.window,
-            self.drift,
-            self.resync_bound,
-            self.last_accepted_step,
-        )
-    }
-
-    /// The window a login accepts, around the server step plus the drift
-    /// and, while the drift is not zero, around the server step itself (as
-    /// [`Guard::check`](crate::Guard::check) tries both).
-    ///
-    /// ```
-    /// use twostep::{DiagnoseOptions, Window};
-    /// assert_eq!(DiagnoseOptions::default().with_window(Window::EXACT).window(), Window::EXACT);
-    /// ```
-    #[must_use]
-    pub const fn with_window(mut self, window: Window) -> Self {
-        self.window = window;
-        self
-    }
-
-    /// The drift in steps that the guard has learned for this user.
-    ///
-    /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().with_drift(2).drift(), 2);
-    /// ```
-    #[must_use]
-    pub const fn with_drift(mut self, steps: i64) -> Self {
-        self.drift = steps;
-        self
-    }
-
-    /// The last step a login accepted, if any: codes at or below it are replays.
-    ///
-    /// ```
-    /// let o = twostep::DiagnoseOptions::default().with_last_accepted_step(Some(7));
-    /// assert_eq!(o.last_accepted_step(), Some(7));
-    /// ```
-    #[must_use]
-    pub const fn with_last_accepted_step(mut self, step: Option<u64>) -> Self {
-        self.last_accepted_step = step;
-        self
-    }
-
-    /// The largest drift, in steps either way, that a resync may record.
-    ///
-    /// # Errors
-    ///
-    /// [`DiagnoseError::ResyncBound`] above [`DiagnoseOptions::MAX_SEARCH_STEPS`].
-    ///
-    /// ```
-    /// # fn main() -> Result<(), twostep::DiagnoseError> {
-    /// assert_eq!(twostep::DiagnoseOptions::default().with_resync_bound(10)?.resync_bound(), 10);
-    /// # Ok(()) }
-    /// ```
-    pub const fn with_resync_bound(mut self, steps: u32) -> Result<Self, DiagnoseError> {
-        if steps > Self::MAX_SEARCH_STEPS {
-            return Err(DiagnoseError::ResyncBound {
-                steps,
-                max: Self::MAX_SEARCH_STEPS,
-            });
-        }
-        self.resync_bound = steps;
-        Ok(self)
-    }
 
     /// How far from the server's time to search, either way.
     ///
@@ -180,7 +64,7 @@ impl DiagnoseOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::DiagnoseError> {
-    /// use twostep::DiagnoseOptions;
+    /// use twostep::diagnose::DiagnoseOptions;
     /// let o = DiagnoseOptions::default().with_search_range(time::Duration::hours(2))?;
     /// assert_eq!(o.search_range().whole_hours(), 2);
     /// assert!(o.with_search_range(time::Duration::hours(49)).is_err());
@@ -206,7 +90,7 @@ impl DiagnoseOptions {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::DiagnoseError> {
-    /// use twostep::DiagnoseOptions;
+    /// use twostep::diagnose::DiagnoseOptions;
     /// let o = DiagnoseOptions::default().with_typing_delay(time::Duration::seconds(30))?;
     /// assert_eq!(o.typing_delay().whole_seconds(), 30);
     /// # Ok(()) }
@@ -221,50 +105,11 @@ impl DiagnoseOptions {
         Ok(self)
     }
 
-    /// The accept window.
-    ///
-    /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().window(), twostep::Window::DEFAULT);
-    /// ```
-    #[must_use]
-    pub const fn window(&self) -> Window {
-        self.window
-    }
-
-    /// The learned drift in steps.
-    ///
-    /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().drift(), 0);
-    /// ```
-    #[must_use]
-    pub const fn drift(&self) -> i64 {
-        self.drift
-    }
-
-    /// The last accepted step.
-    ///
-    /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().last_accepted_step(), None);
-    /// ```
-    #[must_use]
-    pub const fn last_accepted_step(&self) -> Option<u64> {
-        self.last_accepted_step
-    }
-
-    /// The resync bound in steps.
-    ///
-    /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().resync_bound(), 20);
-    /// ```
-    #[must_use]
-    pub const fn resync_bound(&self) -> u32 {
-        self.resync_bound
-    }
-
     /// The search range either way.
     ///
     /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().search_range().whole_hours(), 26);
+    /// use twostep::diagnose::DiagnoseOptions;
+    /// assert_eq!(DiagnoseOptions::default().search_range().whole_hours(), 26);
     /// ```
     #[must_use]
     pub const fn search_range(&self) -> Duration {
@@ -274,7 +119,8 @@ impl DiagnoseOptions {
     /// The longest typing delay allowed for.
     ///
     /// ```
-    /// assert_eq!(twostep::DiagnoseOptions::default().typing_delay().whole_seconds(), 20);
+    /// use twostep::diagnose::DiagnoseOptions;
+    /// assert_eq!(DiagnoseOptions::default().typing_delay().whole_seconds(), 20);
     /// ```
     #[must_use]
     pub const fn typing_delay(&self) -> Duration {

@@ -28,22 +28,6 @@ impl Policy {
         }
     }
 
-    /// A policy from its parts, for callers that describe a guard without one
-    /// (the diagnostic's options), taking `drift` as given.
-    pub(crate) const fn from_parts(
-        window: Window,
-        drift: i64,
-        max_drift: u32,
-        last_step: Option<u64>,
-    ) -> Self {
-        Self {
-            window,
-            drift,
-            max_drift,
-            last_step,
-        }
-    }
-
     /// The learned drift in steps, clamped to the guard's bound.
     pub(crate) const fn drift(&self) -> i64 {
         self.drift

@@ -30,8 +30,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use time::Duration;
 use twostep::{
-    Code, DiagnoseOptions, Diagnosis, Digits, Observation, Secret, Totp, UnixTime, Verdict,
-    ZoneHint, diagnose,
+    Code, DiagnoseOptions, Diagnosis, Digits, Guard, GuardState, Observation, Secret, Totp,
+    UnixTime, Verdict, ZoneHint, diagnose,
 };
 
 const USERS: usize = 1_200;
@@ -202,7 +202,14 @@ fn run(user: &User) -> Diagnosis {
         .iter()
         .map(|&(c, at)| Observation::from_code(c, at))
         .collect();
-    diagnose(&Totp::new(), &user.secret, &obs, &user.options).unwrap()
+    diagnose(
+        &Guard::new(Totp::new()),
+        &user.secret,
+        &GuardState::new(),
+        &obs,
+        &user.options,
+    )
+    .unwrap()
 }
 
 fn is_clock_verdict(v: Verdict) -> bool {
@@ -382,8 +389,9 @@ fn single_code_false_match_rate_agrees_with_the_stated_probability() {
         let code = Code::from_value(below(&mut rng, 1_000_000), Digits::SIX).unwrap();
         let at = UnixTime::from_secs(between(&mut rng, 1_600_000_000, 2_000_000_000) as u64);
         let d = diagnose(
-            &totp,
+            &Guard::new(totp),
             &secret,
+            &GuardState::new(),
             &[Observation::from_code(code, at)],
             &options,
         )
