@@ -25,6 +25,48 @@
 //!
 //! The offset model and how the verdict is chosen are documented on
 //! [`diagnose`].
+//!
+//! # Security: safe before authentication
+//!
+//! The diagnostic runs for someone who has not passed the second factor
+//! yet, and whoever runs it (the user, or a support agent reading its text
+//! out on the phone) may be an attacker who knows the password. It gives
+//! such a guesser no better odds than logging in:
+//!
+//! - **It is an attempt.** Each call goes through the guard: refused
+//!   unseen while [`Guard::blocked`] says so ([`Verdict::Blocked`]), and
+//!   each code it looks at counts as one failed attempt
+//!   ([`Guard::record_failure`]) unless the diagnosis is confirmed. A call
+//!   with more codes than attempts left before the lock is refused
+//!   ([`Verdict::TooManyCodes`]). So a lock period allows at most as many
+//!   codes, in any mix of diagnoses and logins, as it allows logins.
+//! - **A code is worth one login guess.** The latest code is tried exactly
+//!   as a login tries it (its window and learned drift, the guard's own
+//!   rule): at most `window × 10⁻ᵈⁱᵍⁱᵗˢ`, the odds of one login. A single
+//!   code is otherwise reported only when it matches a step behind every
+//!   window, which no later login tries. A clock offset, which tells when
+//!   a code will be valid, is reported only when codes from different
+//!   steps agree on it: with the defaults about 3 × 10⁻⁸ per pair of wrong
+//!   codes, and never more than one login guess per extra code (agreement
+//!   is not trusted where the search range and typing delay would make it
+//!   cheaper). Everything else — one code matching far from now, codes
+//!   that disagree — reads exactly like [`Verdict::NoMatch`], in every
+//!   accessor, in `Debug` and in the text.
+//! - **Confirmed is not authenticated.** A confirmed diagnosis is not
+//!   counted as a failure, but it does not clear failures either, and it
+//!   never logs anyone in: the user logs in with a fresh code (or, after a
+//!   proposed resync, with [`Guard::resync`]).
+//!
+//! With the default guard (±1 step, ten failures to the lock, 6 digits) a
+//! guesser's chance stays at most 10 × 3 × 10⁻⁶ = 3 × 10⁻⁵ per lock
+//! period (6 × 10⁻⁵ while a drift is learned), diagnoses included.
+//!
+//! What a support desk may read out: the text of [`Diagnosis`], which
+//! never holds a code or a step. What it must never read out or type on
+//! the caller's behalf: the stored secret, a code generated from it, the
+//! time at which some code would be valid, or codes it tries itself (each
+//! is a guess that the guard does not see). Never reset the failure count
+//! or log someone in because a diagnosis found their code.
 
 mod advice;
 mod cluster;
@@ -33,6 +75,7 @@ mod error;
 mod observe;
 mod options;
 mod scan;
+mod text;
 mod verdict;
 
 pub use diagnosis::{Diagnosis, ResyncAdvice};
@@ -42,11 +85,13 @@ pub use options::DiagnoseOptions;
 pub use verdict::{LateCause, Verdict, ZoneHint};
 
 use cluster::{Agreement, Candidate, Candidates, Cluster};
+use observe::Observed;
 use observe::{Observations, Parsed};
 
 use crate::guard::{Guard, GuardState, Policy};
 use crate::otp::{KeyedTotp, Totp};
 use crate::secret::Secret;
+use crate::time::UnixTime;
 
 /// The most observations one diagnosis takes.
 pub const MAX_OBSERVATIONS: usize = 8;
@@ -93,72 +138,112 @@ pub const MAX_OBSERVATIONS: usize = 8;
 ///   [`Verdict::Ambiguous`]. (The same code typed twice is one piece of
 ///   evidence, not two.) The order in which the codes are given does not
 ///   matter: the latest arrival is the latest code.
-/// - Two or more different codes that do not agree give
-///   [`Verdict::Ambiguous`] (one may be mistyped or typed late), never a
-///   clock verdict: so a wrong secret is not taken for a clock problem.
-/// - A single code is enough when exactly one step within the guard's drift
-///   bound (at least ±2 steps) or the accept window matches. A single match
-///   farther away is reported with [`Diagnosis::is_confirmed`] false: a hint
-///   that asks for a second code. Several matches give
-///   [`Verdict::Ambiguous`].
-/// - The latest code decides [`Verdict::InSync`] and [`Verdict::Replayed`]
-///   (accepted by the window around the learned drift or, as the guard also
-///   tries, the window around the server step; above or at/below the last
-///   accepted step). Otherwise the offset's midpoint decides:
-///   [`Verdict::TimeZoneLike`] (≥ 30 min, within 2 min of a multiple of
-///   15 min), [`Verdict::EnteredLate`] (behind by at most 4 steps or 2 min),
-///   else [`Verdict::ClockAhead`] or [`Verdict::ClockBehind`].
+/// - Without such a group, the latest code alone decides: in the window a
+///   login tries now, [`Verdict::InSync`] or [`Verdict::Replayed`] (whatever
+///   older codes say); and when only one code was typed, a match at most the
+///   guard's drift bound (at least 2 steps) behind every window gives a late
+///   or slow-clock verdict. Anything else is [`Verdict::NoMatch`]: a single
+///   code that matches ahead of the window or far away, and codes that
+///   disagree, read exactly like codes that match nothing (see the module
+///   docs on security), so a wrong secret is never taken for a clock
+///   problem and a guesser learns nothing.
+/// - For the latest code of the evidence, outside the window, the offset's
+///   midpoint decides: [`Verdict::TimeZoneLike`] (≥ 30 min, within 2 min of
+///   a multiple of 15 min), [`Verdict::EnteredLate`] (behind by at most
+///   4 steps or 2 min), else [`Verdict::ClockAhead`] or
+///   [`Verdict::ClockBehind`].
 ///
 /// Every observation's whole search range is evaluated, in batches of
-/// independent steps, with no early exit and no allocation. The diagnosis is
-/// pure: it changes no state and does not authenticate.
+/// independent steps, with no early exit and no allocation.
+///
+/// # The guard's gate
+///
+/// A diagnosis is an attempt at the latest arrival's time. While
+/// [`Guard::blocked`] refuses attempts it is [`Verdict::Blocked`]; with more
+/// observations than attempts left before the lock it is
+/// [`Verdict::TooManyCodes`]; a malformed input is [`Verdict::Malformed`]:
+/// nothing is looked at and the state comes back unchanged. Otherwise each
+/// observation counts as one failure ([`Guard::record_failure`]) unless the
+/// diagnosis [is confirmed](Diagnosis::is_confirmed). Persist the returned
+/// state as after a login, with compare-and-swap.
 ///
 /// # Errors
 ///
 /// [`DiagnoseError::NoObservations`], [`DiagnoseError::TooManyObservations`]
 /// above [`MAX_OBSERVATIONS`], and [`DiagnoseError::Time`] for an
-/// observation before T0. A typed input that is not a code is not an error
-/// but [`Verdict::Malformed`].
+/// observation before T0: the caller's mistakes, checked first, state
+/// untouched.
 ///
 /// # Security
 ///
-/// A diagnosis reveals at which time a code would have been valid; show it
-/// only to the user and your support staff, and rate-limit it like a login.
-/// Never log someone in because a diagnosis found their code.
+/// Safe to run before the second factor (see the module docs): a guesser
+/// gains no better odds than through login. A diagnosis never
+/// authenticates: never log someone in, or reset their failures, because
+/// a diagnosis found their code.
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict, ZoneHint};
 /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
-/// let totp = Totp::new();
+/// let guard = Guard::new(Totp::new());
 /// let (t1, t2) = (1_700_000_000, 1_700_000_045);
 /// // A phone one hour behind (daylight saving not applied).
-/// let seen = |t: u64| totp.generate(&secret, UnixTime::from_secs(t - 3_600));
+/// let seen = |t: u64| guard.totp().generate(&secret, UnixTime::from_secs(t - 3_600));
 /// let (typed1, typed2) = (seen(t1)?.to_string(), seen(t2)?.to_string());
 /// let obs = [Observation::new(&typed1, UnixTime::from_secs(t1)),
 ///            Observation::new(&typed2, UnixTime::from_secs(t2))];
-/// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
+/// let state = GuardState::new(); // the user's stored state
+/// let (d, next) = diagnose(&guard, &secret, &state, &obs, &DiagnoseOptions::default())?;
 /// assert!(matches!(d.verdict(), Verdict::TimeZoneLike { hint: ZoneHint::DaylightSaving, .. }));
 /// assert!(d.is_confirmed() && d.resync().is_none()); // too far to resync: fix the clock
+/// assert_eq!(next, state); // confirmed: not counted
 /// # Ok(()) }
 /// ```
+#[must_use = "persist the returned state: an unconfirmed diagnosis counts as failed attempts"]
 pub fn diagnose(
     guard: &Guard,
     secret: &Secret,
     state: &GuardState,
     observations: &[Observation<'_>],
     options: &DiagnoseOptions,
-) -> Result<Diagnosis, DiagnoseError> {
-    let totp = guard.totp();
-    let policy = Policy::new(guard, state);
-    Ok(match observe::observe(&totp, observations)? {
-        Parsed::Malformed { observation, error } => Diagnosis::unsearched(
-            Verdict::Malformed { observation, error },
-            observations.len(),
-        ),
-        Parsed::Ready(observed) => run(&guard.key(secret), &observed, &policy, options),
-    })
+) -> Result<(Diagnosis, GuardState), DiagnoseError> {
+    let parsed = observe::observe(&guard.totp(), observations)?;
+    let n = observations.len();
+    let refused = |verdict| Ok((Diagnosis::unsearched(verdict, n), *state));
+    let now = observations
+        .iter()
+        .map(Observation::at)
+        .max()
+        .unwrap_or(UnixTime::EPOCH);
+    if let Some(blocked) = guard.blocked(now, state) {
+        return refused(Verdict::Blocked(blocked));
+    }
+    let allowed = guard
+        .throttle()
+        .lock_after()
+        .saturating_sub(state.failures());
+    if u32::try_from(n).map_or(true, |n| n > allowed) {
+        return refused(Verdict::TooManyCodes { allowed });
+    }
+    let observed = match parsed {
+        Parsed::Malformed { observation, error } => {
+            return refused(Verdict::Malformed { observation, error });
+        }
+        Parsed::Ready(observed) => observed,
+    };
+    let d = run(
+        &guard.key(secret),
+        &observed,
+        &Policy::new(guard, state),
+        options,
+    );
+    let next = if d.is_confirmed() {
+        *state
+    } else {
+        (0..n).fold(*state, |s, _| guard.record_failure(now, &s))
+    };
+    Ok((d, next))
 }
 
 /// The search's figures, from the TOTP parameters and the options.
@@ -205,6 +290,18 @@ impl Search {
         let steps = width.saturating_add(2).div_ceil(period).saturating_add(1);
         self.chance(steps)
     }
+
+    /// Whether agreement among `n` wrong codes is rarer than `n − 1` login
+    /// guesses: the pairs among them (`n(n − 1)/2`, each agreeing with the
+    /// chance of one match anywhere times one consistent match) against
+    /// the steps a login tries. True with the defaults by a factor of about
+    /// 25; false only for short periods with long typing delays and wide
+    /// ranges, where agreement is then not trusted.
+    fn agreement_is_dear(&self, n: usize, policy: &Policy) -> bool {
+        let login = self.chance(as_u64(policy.tried_offsets().count()));
+        let pair = self.any_chance() * self.consistent_chance();
+        as_f64(as_u64(n)) * pair <= 2.0 * login
+    }
 }
 
 /// `n` as a float: step counts (at most a few ten thousand) and code moduli
@@ -214,8 +311,13 @@ const fn as_f64(n: u64) -> f64 {
     n as f64
 }
 
+/// A count as `u64` (counts here are far below either limit).
+fn as_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
 /// The pipeline: scan, candidates, agreement, then a verdict from the
-/// agreeing group or from a single code.
+/// agreeing group or from the latest code alone.
 fn run(
     key: &KeyedTotp,
     observed: &Observations,
@@ -223,32 +325,25 @@ fn run(
     options: &DiagnoseOptions,
 ) -> Diagnosis {
     let search = Search::new(&key.totp(), options);
-    let found = scan::scan(key, observed.as_slice(), search.reach);
-    let cands = cluster::candidates(
-        observed.as_slice(),
-        &found.hits,
-        search.period,
-        search.delay,
-    );
-    let total = found.hits.iter().map(scan::Hits::total).sum();
-    let mut d = Diagnosis::searched(observed.as_slice().len(), found.evaluated, total);
+    let given = observed.as_slice();
+    let found = scan::scan(key, given, search.reach);
+    let cands = cluster::candidates(given, &found.hits, search.period, search.delay);
+    let mut d = Diagnosis::searched(given.len(), found.evaluated);
     d.chance = search.any_chance();
-    if cands.is_empty() {
-        return d;
-    }
-    match cluster::agreement(&cands) {
+    let agreement = if search.agreement_is_dear(given.len(), policy) {
+        cluster::agreement(&cands)
+    } else {
+        Agreement::None
+    };
+    match agreement {
         Agreement::Agreed(cluster) => agreed(&mut d, &cluster, &search, policy),
-        Agreement::Rivals => d.verdict = ambiguous(&cands),
-        Agreement::None if observed.distinct_codes() >= 2 => d.verdict = ambiguous(&cands),
-        Agreement::None => single(&mut d, &cands, &search, policy),
+        Agreement::Rivals { candidates } => d.verdict = Verdict::Ambiguous { candidates },
+        Agreement::None => latest_alone(&mut d, &cands, observed, &search, policy),
+    }
+    if d.verdict != Verdict::NoMatch {
+        d.matches_found = found.hits.iter().map(scan::Hits::total).sum();
     }
     d
-}
-
-fn ambiguous(cands: &Candidates) -> Verdict {
-    Verdict::Ambiguous {
-        candidates: cands.distinct_steps(),
-    }
 }
 
 /// Codes from several steps agree: the first could match anywhere, each
@@ -264,101 +359,108 @@ fn agreed(d: &mut Diagnosis, cluster: &Cluster, search: &Search, policy: &Policy
     d.agreeing = cluster.agreeing;
     d.confirmed = true;
     if let Some(latest) = cluster.latest() {
-        conclude(d, latest, (cluster.lo, cluster.hi), search, policy, true);
+        advice::conclude(
+            d,
+            latest,
+            (cluster.lo, cluster.hi),
+            search.period,
+            policy,
+            true,
+        );
     }
 }
 
-/// One code (perhaps typed more than once): a single match near now is
-/// evidence, a single match far away only a hint, several matches ambiguous.
-/// Each step's candidate comes from the latest observation.
-fn single(d: &mut Diagnosis, cands: &Candidates, search: &Search, policy: &Policy) {
-    let near_bound = u64::from(policy.max_drift().max(2));
-    let is_near = |c: &Candidate| c.k.unsigned_abs() <= near_bound || policy.tries(c.k);
-    let near = cluster::distinct(&cands.iter().filter(|c| is_near(c)).map(|c| c.step));
-    let pick = |want_near: bool| {
-        cands
-            .iter()
-            .filter(|c| is_near(c) == want_near)
-            .max_by_key(|c| c.observed.arrival())
-            .copied()
-    };
-    let chosen = match (near, cands.distinct_steps()) {
-        (1, _) => pick(true).map(|c| (c, true)),
-        (0, 1) => pick(false).map(|c| (c, false)),
-        _ => None,
-    };
-    let Some((c, confirmed)) = chosen else {
-        d.verdict = ambiguous(cands);
+/// No two codes agree: the latest code alone may say what a login would do
+/// with it now and, when it is the only code typed, that it belongs just
+/// behind every window (a step no login tries again). Anything else is left
+/// as no match, revealing nothing.
+fn latest_alone(
+    d: &mut Diagnosis,
+    cands: &Candidates,
+    observed: &Observations,
+    search: &Search,
+    policy: &Policy,
+) {
+    let Some(latest) = observed.latest().map(|o: &Observed| o.index) else {
         return;
     };
-    if confirmed {
-        // The near range, and every step a login tries beyond it, each once.
-        let beyond = policy
-            .tried_offsets()
-            .filter(|k| k.unsigned_abs() > near_bound);
-        let size = near_bound
-            .saturating_mul(2)
-            .saturating_add(1)
-            .saturating_add(beyond.count() as u64);
-        d.chance = search.chance(size);
+    let own = || cands.iter().filter(move |c| c.observed.index == latest);
+    // A fresh match first, as the guard accepts any fresh step it tries.
+    let tried = own()
+        .filter(|c| policy.tries(c.k))
+        .min_by_key(|c| !policy.is_fresh(c.step));
+    if let Some(c) = tried {
+        return single(d, c, search, policy);
     }
+    if observed.distinct_codes() != 1 {
+        return;
+    }
+    let near = i64::from(policy.max_drift().max(2));
+    let past = || own().filter(|c| policy.is_past(c.k) && c.k >= near.saturating_neg());
+    match cluster::distinct(&past().map(|c| c.step)) {
+        0 => {}
+        1 => {
+            if let Some(c) = past().next() {
+                single(d, c, search, policy);
+            }
+        }
+        candidates => d.verdict = Verdict::Ambiguous { candidates },
+    }
+}
+
+/// A verdict from one code `c`. A wrong code gets one if it matches a step
+/// a login tries or one of the steps just behind them, each once: that is
+/// the chance.
+fn single(d: &mut Diagnosis, c: &Candidate, search: &Search, policy: &Policy) {
+    let near = i64::from(policy.max_drift().max(2));
+    let tried = policy.tried_offsets().count();
+    let past = (near.saturating_neg()..0)
+        .filter(|&k| policy.is_past(k))
+        .count();
+    d.chance = search.chance(as_u64(tried.saturating_add(past)));
     if let Some(slot) = d.matched.get_mut(c.observed.index) {
         *slot = Some(c.step);
     }
     d.estimate = Some((c.lo, c.hi));
     d.agreeing = 1;
-    d.confirmed = confirmed;
+    d.confirmed = true;
     // One code is not a pair for `Guard::resync`: no drift is proposed.
-    conclude(d, &c, (c.lo, c.hi), search, policy, false);
+    advice::conclude(d, c, (c.lo, c.hi), search.period, policy, false);
 }
 
-/// The verdict for the latest code `c` of the evidence, and the details
-/// behind it: a stale drift, how long spent steps last, the resync advice.
-fn conclude(
-    d: &mut Diagnosis,
-    c: &Candidate,
-    range: (i64, i64),
-    search: &Search,
-    policy: &Policy,
-    pair: bool,
-) {
-    d.verdict = verdict::classify(c, range, policy, search.period);
-    match d.verdict {
-        Verdict::InSync => {
-            d.stale_drift = (!policy.in_learned_window(c.k)).then_some(policy.drift());
-        }
-        Verdict::Replayed => d.replay_wait = replay_wait(c, search, policy),
-        _ => d.resync = resync_advice(c, policy, pair),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::otp::Period;
+
+    fn dear(period: u64, range_hours: i64, delay_secs: i64, n: usize) -> bool {
+        let totp = Totp::new().with_period(Period::new(period).unwrap_or(Period::DEFAULT));
+        let options = DiagnoseOptions::default()
+            .with_search_range(time::Duration::hours(range_hours))
+            .and_then(|o| o.with_typing_delay(time::Duration::seconds(delay_secs)))
+            .unwrap_or_default();
+        let guard = Guard::new(totp);
+        let policy = Policy::new(&guard, &GuardState::new());
+        Search::new(&totp, &options).agreement_is_dear(n, &policy)
     }
-}
 
-/// Seconds from the arrival of `c` until the first unspent step, when the
-/// spent steps reach past its own step (the next code is spent too).
-fn replay_wait(c: &Candidate, search: &Search, policy: &Policy) -> Option<i64> {
-    let ahead = policy
-        .last_step()?
-        .checked_sub(c.observed.step)
-        .filter(|&a| a > 0)?;
-    let steps = i64::try_from(ahead).ok()?.checked_add(1)?;
-    Some(
-        steps
-            .saturating_mul(search.period)
-            .saturating_sub(c.observed.phase),
-    )
-}
+    #[test]
+    fn agreement_is_trusted_only_where_it_costs_more_than_login_guesses() {
+        // Defaults: a pair of wrong codes agrees with about 6,241 × 5 × 10⁻¹²,
+        // far below a login guess (3 × 10⁻⁶) even with eight codes.
+        assert!(dear(30, 26, 20, MAX_OBSERVATIONS));
+        assert!(dear(30, 48, 600, MAX_OBSERVATIONS));
+        // One-second steps with a ten-minute typing delay over ±48 h: about
+        // 11,521 × 1,205 × 10⁻¹² per pair, too cheap to trust.
+        assert!(!dear(1, 48, 600, MAX_OBSERVATIONS));
+    }
 
-/// For a clock verdict on the latest code `c`: the resync to propose (only
-/// for a pair of agreeing codes), or why there is none. `Guard::resync`
-/// refuses a pair (step − 1, step) touching a spent step, so only what it
-/// would record is proposed.
-fn resync_advice(c: &Candidate, policy: &Policy, pair: bool) -> Option<ResyncAdvice> {
-    if !policy.resync_reaches(c.k) {
-        Some(ResyncAdvice::BeyondBound)
-    } else if !pair {
-        None
-    } else if policy.pair_is_fresh(c.step) {
-        Some(ResyncAdvice::Record(c.k))
-    } else {
-        Some(ResyncAdvice::Spent)
+    #[test]
+    fn search_figures_follow_the_options() {
+        let s = Search::new(&Totp::new(), &DiagnoseOptions::default());
+        assert_eq!((s.reach, s.period, s.delay), (3_120, 30, 20));
+        assert!((s.any_chance() - 6_241e-6).abs() < 1e-15);
+        // (2 × (30 + 20) + 2) / 30 rounded up, plus one: 5 consistent steps.
+        assert!((s.consistent_chance() - 5e-6).abs() < 1e-15);
     }
 }

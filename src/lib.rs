@@ -152,7 +152,7 @@
 //!     Observation::from_code(phone.generate(fast(now)?)?, now),
 //! ];
 //! let state = GuardState::new(); // the user's stored guard state
-//! let d = twostep::diagnose(&guard, &secret, &state, &seen, &DiagnoseOptions::default())?;
+//! let (d, state) = twostep::diagnose(&guard, &secret, &state, &seen, &DiagnoseOptions::default())?;
 //! assert!(matches!(d.verdict(), Verdict::TimeZoneLike { .. }));
 //! println!("{d}"); // "... about 5 hours ahead ... looks like the wrong time zone ..."
 //! # Ok(()) }

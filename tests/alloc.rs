@@ -289,7 +289,7 @@ fn diagnose_scan_does_not_allocate() {
     ];
     let options = DiagnoseOptions::default();
     let (guard, state) = (twostep::Guard::new(totp), twostep::GuardState::new());
-    let d = diagnose(&guard, &s, &state, &obs, &options).unwrap();
+    let (d, _) = diagnose(&guard, &s, &state, &obs, &options).unwrap();
     assert!(d.matches_found() >= 2);
     assert_no_alloc("diagnose one-shot, two codes, ±26 h", || {
         diagnose(&guard, &s, &state, &obs, &options)

@@ -18,7 +18,9 @@
 //! reported, each matched step's code equals that observation's code, their
 //! number is `agreeing_codes`, the offset range and the point agree
 //! (lower ≤ point ≤ upper) and lie inside every matched code's interval of
-//! the documented offset model; `NoMatch` exactly when nothing matched; the
+//! the documented offset model; `NoMatch` exactly when no match is reported,
+//! and then nothing about any match shows; each unconfirmed code counts one
+//! failed attempt in the returned state; the
 //! chance is a probability; a proposed resync lies within the bound; the
 //! a second call agrees; `Display` never panics; with distinct arrival times,
 //! the observations in reverse order give the same diagnosis (matched steps
@@ -160,10 +162,18 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
 
-    let result = diagnose(&guard, &secret, &state, &observations, &options);
+    let result = diagnose(&guard, &secret, &state, &observations, &options).map(|(d, next)| {
+        // Each code counts as one failed attempt unless the diagnosis
+        // confirms (or looked at nothing: a malformed input).
+        let looked = !matches!(d.verdict(), Verdict::Malformed { .. });
+        let counted = if looked && !d.is_confirmed() { n } else { 0 };
+        let counted = u32::try_from(counted).expect("at most 8");
+        assert_eq!(next.failures(), state.failures() + counted, "one failure per code");
+        d
+    });
     if options.search_range() <= Duration::hours(1) {
         assert_eq!(
-            diagnose(&guard, &secret, &state, &observations, &options),
+            diagnose(&guard, &secret, &state, &observations, &options).map(|(d, _)| d),
             result,
             "a second call agrees"
         );
@@ -245,8 +255,14 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(
         d.verdict() == Verdict::NoMatch,
         d.matches_found() == 0,
-        "no match exactly when nothing matched"
+        "no match exactly when nothing is reported"
     );
+    if d.verdict() == Verdict::NoMatch {
+        // A lone or disagreeing match reads exactly like no match.
+        assert!(d.matched_steps().iter().all(Option::is_none));
+        assert!(d.offset_range().is_none() && !d.is_confirmed());
+        assert_eq!(d.agreeing_codes(), 0);
+    }
     let chance = d.chance_match();
     assert!((0.0..=1.0).contains(&chance), "{chance}");
     if let Some(k) = d.resync() {
@@ -261,7 +277,7 @@ fuzz_target!(|data: &[u8]| {
     times.dedup();
     if times.len() == n {
         let reversed: Vec<Observation<'_>> = observations.iter().rev().copied().collect();
-        let e = diagnose(&guard, &secret, &state, &reversed, &options).expect("same inputs");
+        let (e, _) = diagnose(&guard, &secret, &state, &reversed, &options).expect("same inputs");
         assert_eq!(e.verdict(), d.verdict(), "order-independent verdict");
         assert_eq!(e.offset_range(), d.offset_range());
         assert_eq!(e.agreeing_codes(), d.agreeing_codes());

@@ -34,15 +34,6 @@ impl Candidates {
     pub(super) fn iter(&self) -> impl Iterator<Item = &Candidate> + Clone {
         self.items.iter().flatten()
     }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
-    }
-
-    /// Distinct matched steps over all candidates.
-    pub(super) fn distinct_steps(&self) -> usize {
-        distinct(&self.iter().map(|c| c.step))
-    }
 }
 
 /// Every recorded hit with its interval: a code of step `s` arriving at `t`
@@ -133,7 +124,10 @@ pub(super) enum Agreement {
     Agreed(Cluster),
     /// Two groups, as large as each other, each of at least two different
     /// steps, that do not overlap: the offsets they imply differ.
-    Rivals,
+    Rivals {
+        /// Distinct steps in the groups as large as the best.
+        candidates: usize,
+    },
     /// No two different steps agree.
     None,
 }
@@ -156,8 +150,12 @@ pub(super) fn agreement(cands: &Candidates) -> Agreement {
         return Agreement::None;
     };
     let disjoint = |c: &Cluster| c.hi < best.lo || best.hi < c.lo;
-    if groups().any(|c| c.distinct_steps == best.distinct_steps && disjoint(&c)) {
-        Agreement::Rivals
+    let as_large = || groups().filter(|c| c.distinct_steps == best.distinct_steps);
+    if as_large().any(|c| disjoint(&c)) {
+        let steps = as_large().flat_map(|c| c.chosen.into_iter().flatten().map(|c| c.step));
+        Agreement::Rivals {
+            candidates: distinct(&steps),
+        }
     } else {
         Agreement::Agreed(best)
     }
@@ -229,7 +227,7 @@ mod tests {
         assert_eq!(group.latest().map(|c| c.observed.index), Some(1));
         // Each code also matches an hour away, at steps that agree too.
         let both = build(&pair, &[&[103, 223], &[104, 224]]);
-        assert_eq!(agreement(&both), Agreement::Rivals);
+        assert_eq!(agreement(&both), Agreement::Rivals { candidates: 4 });
         // Far apart: no two steps agree.
         assert_eq!(agreement(&build(&pair, &[&[103], &[300]])), Agreement::None);
     }

@@ -8,8 +8,8 @@ use super::{MAX_OBSERVATIONS, Verdict};
 /// The answer of [`diagnose`](super::diagnose): a verdict, the evidence behind it, and
 /// advice. `Display` writes plain English for the user and the support desk.
 ///
-/// A diagnosis is not a login: it never changes state and never
-/// authenticates. Do not accept a login because of it.
+/// A diagnosis is not a login: it never authenticates. Do not accept a
+/// login, or clear failures, because of it.
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
@@ -17,10 +17,12 @@ use super::{MAX_OBSERVATIONS, Verdict};
 /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let totp = Totp::new();
-/// let now = UnixTime::from_secs(1_700_000_000);
-/// // The phone is 7 minutes ahead: it shows the code of now + 420 s.
-/// let shown = totp.generate(&secret, UnixTime::from_secs(1_700_000_000 + 420))?;
-/// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(shown, now)], &DiagnoseOptions::default())?;
+/// let (t1, t2) = (1_700_000_000, 1_700_000_040);
+/// // The phone is 7 minutes ahead: it shows the code of t + 420 s.
+/// let shown = |t: u64| totp.generate(&secret, UnixTime::from_secs(t + 420));
+/// let obs = [Observation::from_code(shown(t1)?, UnixTime::from_secs(t1)),
+///            Observation::from_code(shown(t2)?, UnixTime::from_secs(t2))];
+/// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
 /// assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
 /// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
 /// assert!(low.whole_seconds() <= 420 && 420 <= high.whole_seconds());
@@ -86,16 +88,10 @@ impl Diagnosis {
         }
     }
 
-    /// No match yet, after a search of `steps_searched` steps that found
-    /// `matches_found` matches.
-    pub(super) const fn searched(
-        observations: usize,
-        steps_searched: u64,
-        matches_found: u64,
-    ) -> Self {
+    /// No match yet, after a search of `steps_searched` steps.
+    pub(super) const fn searched(observations: usize, steps_searched: u64) -> Self {
         Self {
             steps_searched,
-            matches_found,
             ..Self::unsearched(Verdict::NoMatch, observations)
         }
     }
@@ -107,7 +103,7 @@ impl Diagnosis {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
     /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("12x456", UnixTime::from_secs(99))],
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("12x456", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
     /// assert!(matches!(d.verdict(), Verdict::Malformed { observation: 0, .. }));
     /// # Ok(()) }
@@ -128,7 +124,7 @@ impl Diagnosis {
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// assert!(d.offset().is_some_and(|o| o.whole_seconds().abs() < 60));
     /// # Ok(()) }
     /// ```
@@ -151,7 +147,7 @@ impl Diagnosis {
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
     /// assert!(low.is_negative() && high.is_positive());
     /// # Ok(()) }
@@ -173,7 +169,7 @@ impl Diagnosis {
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
     /// assert_eq!(d.matched_steps(), [Some(totp.step_at(now)?)]);
     /// # Ok(()) }
     /// ```
@@ -189,7 +185,7 @@ impl Diagnosis {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
     /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(99))],
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(1))?)?;
     /// assert!(d.agreeing_codes() <= 1);
     /// # Ok(()) }
@@ -202,10 +198,11 @@ impl Diagnosis {
     /// The probability that a wrong code would have produced evidence like
     /// this by chance (assuming uniformly random codes):
     ///
-    /// - one code matched anywhere in the range: steps searched × 10^−digits;
-    /// - one code matched near now: steps in the near range × 10^−digits;
-    /// - codes from *k* different steps agreeing: the first as above, times
-    ///   (steps consistent with it × 10^−digits) for each further one.
+    /// - one code alone: the steps a login tries plus those just behind
+    ///   them that a single code is reported at, × 10^−digits;
+    /// - codes from *k* different steps agreeing: steps searched ×
+    ///   10^−digits, times (steps consistent with the first × 10^−digits)
+    ///   for each further one.
     ///
     /// For [`Verdict::NoMatch`] and [`Verdict::Ambiguous`] it is the chance
     /// that one wrong code matches somewhere in the range. Capped at 1.
@@ -215,7 +212,7 @@ impl Diagnosis {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
     /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(1_000_000))],
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(1_000_000))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(5))?)?;
     /// assert!((d.chance_match() - 21e-6).abs() < 1e-12); // 21 steps, 6 digits
     /// # Ok(()) }
@@ -225,10 +222,12 @@ impl Diagnosis {
         self.chance
     }
 
-    /// Whether the evidence is strong enough to act on: codes from two
-    /// different steps agree, or one code matched near now (within the
-    /// resync bound or the accept window). A single code that matched far
-    /// from now is only a hint: ask for a second code.
+    /// Whether the evidence is strong enough to act on, and the diagnosis
+    /// is not counted as failed attempts: codes from two different steps
+    /// agree, or the latest code is one a login tries now, or the only code
+    /// typed belongs just behind the window. A single code that matched
+    /// anywhere else is not reported at all (the verdict is
+    /// [`Verdict::NoMatch`]): ask for a second code.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
@@ -238,8 +237,9 @@ impl Diagnosis {
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let hour_ahead = totp.generate(&secret, UnixTime::from_secs(1_700_003_600))?;
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(hour_ahead, now)], &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(hour_ahead, now)], &DiagnoseOptions::default())?;
     /// assert!(!d.is_confirmed()); // one code, one hour away: ask for another
+    /// assert_eq!(d.verdict(), twostep::diagnose::Verdict::NoMatch); // reads as no match
     /// # Ok(()) }
     /// ```
     #[must_use]
@@ -265,7 +265,7 @@ impl Diagnosis {
     /// let seen = |t: u64| totp.generate(&secret, UnixTime::from_secs(t + 150)); // 2.5 min ahead
     /// let obs = [Observation::from_code(seen(t1)?, UnixTime::from_secs(t1)),
     ///            Observation::from_code(seen(t2)?, UnixTime::from_secs(t2))];
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
     /// assert_eq!(d.resync(), Some(5));
     /// # Ok(()) }
     /// ```
@@ -284,7 +284,7 @@ impl Diagnosis {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
     /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("123456", UnixTime::from_secs(1_700_000_000))],
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("123456", UnixTime::from_secs(1_700_000_000))],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.steps_searched(), 6_241); // ±26 h of 30 s steps
     /// # Ok(()) }
@@ -294,14 +294,15 @@ impl Diagnosis {
         self.steps_searched
     }
 
-    /// Matches found over all observations, including any not recorded.
+    /// Matches found over all observations, including any not recorded;
+    /// 0 for [`Verdict::NoMatch`], which a lone match far from now reads as.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
     /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
-    /// let d = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("1234567", UnixTime::from_secs(99))],
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("1234567", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.matches_found(), 0); // malformed: nothing searched
     /// # Ok(()) }
@@ -326,7 +327,7 @@ impl Diagnosis {
     /// let seen = |t: u64| totp.generate(&secret, UnixTime::from_secs(t + 3_000)); // 50 min ahead
     /// let obs = [Observation::from_code(seen(t1)?, UnixTime::from_secs(t1)),
     ///            Observation::from_code(seen(t2)?, UnixTime::from_secs(t2))];
-    /// let d = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
     /// assert_eq!(d.resync_advice(), Some(ResyncAdvice::BeyondBound));
     /// # Ok(()) }
     /// ```
@@ -349,7 +350,7 @@ impl Diagnosis {
     /// let step = totp.step_at(now)?;
     /// let code = totp.generate(&secret, now)?;
     /// let state: GuardState = format!("g1.{}.0.0.-", step + 2).parse()?; // a fast phone logged in
-    /// let d = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!(d.verdict(), Verdict::Replayed);
     /// assert_eq!(d.replay_wait(), Some(time::Duration::seconds(80))); // until step + 3
@@ -374,7 +375,7 @@ impl Diagnosis {
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?; // the clock is right again
     /// let state: GuardState = "g1.-.6.0.-".parse()?; // a drift learned while it was off
-    /// let d = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &state, &[Observation::from_code(code, now)],
     ///     &DiagnoseOptions::default())?;
     /// assert_eq!((d.verdict(), d.stale_drift()), (Verdict::InSync, Some(6)));
     /// # Ok(()) }

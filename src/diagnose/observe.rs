@@ -132,6 +132,11 @@ impl Observations {
         self.items.get(..self.len).unwrap_or(&[])
     }
 
+    /// The latest arrival (the last given among equal times).
+    pub(super) fn latest(&self) -> Option<&Observed> {
+        self.as_slice().iter().max_by_key(|o| o.arrival())
+    }
+
     /// How many different codes were typed (the same code twice is one).
     pub(super) fn distinct_codes(&self) -> usize {
         let given = self.as_slice();

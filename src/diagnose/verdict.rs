@@ -4,7 +4,7 @@
 use time::Duration;
 
 use super::cluster::Candidate;
-use crate::guard::Policy;
+use crate::guard::{Blocked, Policy};
 use crate::otp::CodeError;
 
 /// What a time-zone-like offset most looks like.
@@ -90,14 +90,30 @@ pub enum Verdict {
     /// The latest code would be accepted but for being at or below the last
     /// accepted step: it, or a later one, was already used.
     Replayed,
-    /// No step in the search range matches: a different account or secret in
-    /// the app, or a mistyped code.
+    /// No confirmed match: no code matches a step a login would try now or
+    /// one just behind it, and no two codes agree on one offset. A code
+    /// that matches by itself elsewhere in the search range reads exactly
+    /// like this, in every accessor and in the text (it may be chance, and
+    /// telling it apart would tell a guesser which future code is right).
+    /// With one code: ask for one more. With codes that still find nothing:
+    /// a different account or secret in the app, or mistyped codes.
     NoMatch,
-    /// The evidence points to several offsets, or the codes disagree: one
-    /// more code is needed.
+    /// Several offsets fit equally well: two groups of agreeing codes that
+    /// disagree with each other, or one code behind the window at several
+    /// steps. One more code is needed.
     Ambiguous {
-        /// The number of distinct matched steps found.
+        /// The number of distinct matched steps in the competing evidence.
         candidates: usize,
+    },
+    /// The guard refuses attempts now (back-off or hard lock): nothing was
+    /// looked at and nothing counted. A diagnosis is an attempt like a login.
+    Blocked(Blocked),
+    /// More codes than attempts left before the hard lock (each code counts
+    /// as one attempt unless the diagnosis confirms): nothing was looked at.
+    /// Diagnose at most `allowed` codes.
+    TooManyCodes {
+        /// The attempts left before the lock.
+        allowed: u32,
     },
     /// An observation's input is not a code of the configured shape. No
     /// search ran.

@@ -64,6 +64,14 @@ impl Policy {
         learned.chain(home)
     }
 
+    /// Whether a code `k` steps from the server's step lies below every
+    /// window a login tries, so that no later login tries it either: the
+    /// server's step only moves forward, and the learned drift changes only
+    /// when a login or resync is accepted.
+    pub(crate) fn is_past(self, k: i64) -> bool {
+        self.tried_offsets().min().is_some_and(|lowest| k < lowest)
+    }
+
     /// The steps a login tries at server step `current`, each once, nearest
     /// first: the learned window, then the steps of the home window it does
     /// not hold. With no drift the home window adds nothing. The steps depend

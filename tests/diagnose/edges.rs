@@ -62,6 +62,13 @@ fn interval(step: u64, secs: i64, delay: i64) -> (i64, i64) {
     (start - secs - 1, start + 30 + delay - secs)
 }
 
+/// The code of `step` arriving `secs` after the start of `S`, with the code
+/// of the step before arriving 30 s earlier: the same interval, and two
+/// codes that agree on it (a single code far from now is not reported).
+fn agreeing(step: u64, secs: i64) -> [Observation<'static>; 2] {
+    [typed(step - 1, secs - 30), typed(step, secs)]
+}
+
 fn range(d: &Diagnosis) -> (i64, i64) {
     let (lo, hi) = d.offset_range().expect("an estimate");
     (lo.whole_seconds(), hi.whole_seconds())
@@ -273,7 +280,7 @@ fn a_quarter_hour_is_a_clock_offset_not_a_time_zone() {
 
 #[test]
 fn the_time_zone_band_is_two_minutes_wide_each_way() {
-    // One code 63 or 64 steps ahead, arriving so that the midpoint of its
+    // Codes 63 or 64 steps ahead, arriving so that the midpoint of its
     // interval is 30 min plus 90, 120 or 121 s (and the mirror images).
     let zone = |mid: i64| Verdict::TimeZoneLike {
         offset: Duration::seconds(mid),
@@ -289,7 +296,7 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
     ] {
         let (lo, hi) = interval(step, phase, 20);
         assert_eq!(lo + (hi - lo) / 2, mid);
-        let d = run(&[typed(step, phase)], &Setup::default());
+        let d = run(&agreeing(step, phase), &Setup::default());
         let expected = if mid - 1_800 <= 120 {
             zone(mid)
         } else {
@@ -300,14 +307,14 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
     // Behind: 30 min minus 100 s behind, and the text says which way.
     let (lo, hi) = interval(S - 57, 14, 20);
     assert_eq!(lo + (hi - lo) / 2, -1_700);
-    let d = run(&[typed(S - 57, 14)], &Setup::default());
+    let d = run(&agreeing(S - 57, 14), &Setup::default());
     assert_eq!(d.verdict(), zone(-1_700));
     let text = d.to_string();
     assert!(
         text.contains("about 28 minutes behind the server's"),
         "{text}"
     );
-    let d = run(&[typed(S + 63, 24)], &Setup::default());
+    let d = run(&agreeing(S + 63, 24), &Setup::default());
     let text = d.to_string();
     assert!(
         text.contains("about 32 minutes ahead of the server's"),
@@ -317,7 +324,7 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
 
 #[test]
 fn an_offset_of_zero_follows_the_step() {
-    // A code one step behind arriving 4 s into the step, with a 40 s typing
+    // Codes one step behind, the latest arriving 4 s into the step, with a 40 s typing
     // delay: its interval [-35, 36] has midpoint 0. An exact window refuses
     // it; the step, not the midpoint, says which way the clock is off.
     assert_eq!(interval(S - 1, 4, 40), (-35, 36));
@@ -325,7 +332,7 @@ fn an_offset_of_zero_follows_the_step() {
         .with_window(Window::EXACT)
         .with_typing_delay(Duration::seconds(40))
         .unwrap();
-    let obs = [typed(S - 1, 4)];
+    let obs = agreeing(S - 1, 4);
     let d = run(&obs, &options);
     assert_eq!(
         d.verdict(),
@@ -356,9 +363,9 @@ fn an_offset_of_zero_follows_the_step() {
 
 #[test]
 fn five_minutes_reads_in_minutes_and_just_under_in_seconds() {
-    // A code 10 steps ahead arriving 24 s into the step: midpoint 300 s.
+    // Codes 10 steps ahead, the latest arriving 24 s into the step: midpoint 300 s.
     assert_eq!(interval(S + 10, 24, 20), (275, 326));
-    let d = run(&[typed(S + 10, 24)], &Setup::default());
+    let d = run(&agreeing(S + 10, 24), &Setup::default());
     assert_eq!(
         d.verdict(),
         Verdict::ClockAhead {
@@ -368,7 +375,7 @@ fn five_minutes_reads_in_minutes_and_just_under_in_seconds() {
     let text = d.to_string();
     assert!(text.contains("about 5 minutes ahead of"), "{text}");
     // One second later: 299 s.
-    let d = run(&[typed(S + 10, 25)], &Setup::default());
+    let d = run(&agreeing(S + 10, 25), &Setup::default());
     assert_eq!(
         d.verdict(),
         Verdict::ClockAhead {
@@ -405,10 +412,10 @@ fn a_replay_of_the_current_step_waits_for_the_next_code() {
 #[test]
 fn single_code_chance_counts_every_accepted_step_once() {
     // One code at the server step. The chance that a wrong code fits is the
-    // number of steps a single code would be taken at: the near range
-    // (± the resync bound, at least ±2) and every step a login accepts
-    // (the window around the drift and around the server step), each once.
-    // Counted here by brute force over sets.
+    // number of steps a single code is reported at: every step a login
+    // tries (the window around the drift and around the server step) and
+    // those behind all of them, back to the bound (at least 2 steps), each
+    // once. Counted here by brute force over sets.
     let obs = [typed(S, 10)];
     let short = Setup::default()
         .with_search_range(Duration::minutes(1))
@@ -425,11 +432,13 @@ fn single_code_chance_counts_every_accepted_step_once() {
                 let near = i64::from(bound.max(2));
                 // The guard applies the stored drift clamped to its bound.
                 let applied = drift.clamp(-i64::from(bound), i64::from(bound));
-                let mut steps: BTreeSet<i64> = (-near..=near).collect();
+                let mut steps = BTreeSet::new();
                 for w in -i64::from(behind)..=i64::from(ahead) {
                     steps.insert(w);
                     steps.insert(w + applied);
                 }
+                let lowest = *steps.first().unwrap();
+                steps.extend(-near..lowest);
                 let d = run(&obs, &options);
                 assert!(d.is_confirmed(), "{bound} {behind} {ahead} {drift}");
                 let counted = (d.chance_match() * 1e6).round() as usize;
@@ -475,22 +484,25 @@ fn a_resync_is_proposed_up_to_the_bound_and_refused_beyond_it() {
 }
 
 #[test]
-fn one_code_beyond_the_bound_says_so_one_within_proposes_nothing() {
-    // The midpoint of one code 7 steps ahead arriving 29 s into its step is
-    // 6 steps and 25 s: the step, not the midpoint, is beyond a bound of 6.
+fn one_code_ahead_reads_as_no_match_one_just_behind_proposes_nothing() {
+    // One code ahead of the window would tell a guesser a future code: it
+    // reads as no match, within the bound or beyond. So does one code
+    // behind by more than the bound.
     let options = Setup::default().with_resync_bound(6).unwrap();
-    assert_eq!(interval(S + 7, 29, 20), (180, 231));
-    let d = run(&[typed(S + 7, 29)], &options);
-    assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
-    let text = d.to_string();
-    assert!(
-        text.contains("beyond what the server can compensate"),
-        "{text}"
+    for step in [S + 2, S + 6, S + 7, S - 7] {
+        let d = run(&[typed(step, 29)], &options);
+        assert_eq!(d.verdict(), Verdict::NoMatch, "{}", step as i64 - S as i64);
+    }
+    // Just behind, within the bound: a slow clock. One code is not a pair,
+    // so no resync is proposed, and nothing is said against one.
+    assert_eq!(interval(S - 6, 29, 20), (-210, -159));
+    let d = run(&[typed(S - 6, 29)], &options);
+    assert_eq!(
+        d.verdict(),
+        Verdict::ClockBehind {
+            offset: Duration::seconds(-185)
+        }
     );
-    // Within the bound: one code is not a pair, so no resync is proposed,
-    // and nothing is said against one.
-    let d = run(&[typed(S + 6, 29)], &options);
-    assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
     assert_eq!(d.resync(), None);
     let text = d.to_string();
     assert!(!text.contains("beyond"), "{text}");

@@ -47,7 +47,7 @@ fn diagnose_options_bounds_getters_and_guard_clamp() {
                 &[Observation::from_code(code, now)],
                 &short,
             );
-            d.unwrap().verdict()
+            d.unwrap().0.verdict()
         };
         assert_eq!(at(want), Verdict::InSync, "{stored}");
         if stored != want {

@@ -80,5 +80,6 @@ impl Setup {
         obs: &[Observation<'_>],
     ) -> Result<Diagnosis, DiagnoseError> {
         twostep::diagnose(&self.guard(totp), secret, &self.state(), obs, &self.options)
+            .map(|(d, _)| d)
     }
 }
