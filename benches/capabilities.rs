@@ -23,7 +23,10 @@ use sha1::Sha1;
 use sha2::Sha256;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
 use twostep::backup::{CodeSet, Policy};
-use twostep::{DiagnoseOptions, Guard, KeyUri, Observation, Totp, UnixTime, diagnose_keyed};
+use twostep::guard::State as GuardState;
+use twostep::{
+    DiagnoseOptions, Guard, KeyUri, Observation, Totp, UnixTime, diagnose as diagnose_codes,
+};
 
 fn guard(c: &mut Criterion) {
     let mut g = c.benchmark_group("guard/check");
@@ -91,10 +94,11 @@ fn diagnose(c: &mut Criterion) {
     let key = totp.key(&s);
     let now = UnixTime::from_secs(NOW);
     let options = DiagnoseOptions::default();
+    let (guard, state) = (Guard::new(totp), GuardState::new());
     let typo = missing_code(&totp, &s, now_step(), 1);
     let one = [Observation::new(&typo, now)];
     g.bench_function("one-code", |b| {
-        b.iter(|| diagnose_keyed(&key, black_box(&one), &options))
+        b.iter(|| diagnose_codes(&guard, &s, &state, black_box(&one), &options))
     });
     let step = now_step() + 600; // five hours fast
     let two = [
@@ -102,7 +106,7 @@ fn diagnose(c: &mut Criterion) {
         Observation::from_code(key.code_at_step(step), now),
     ];
     g.bench_function("two-codes", |b| {
-        b.iter(|| diagnose_keyed(&key, black_box(&two), &options))
+        b.iter(|| diagnose_codes(&guard, &s, &state, black_box(&two), &options))
     });
     let floor = floor_key::<Sha1>(SECRET20);
     let target =

@@ -134,11 +134,19 @@ impl Service {
     }
 
     /// The support desk's diagnosis of codes that Ana reads out, each with the
-    /// time it arrived: advice for her, then details for the desk.
-    fn diagnose<const N: usize>(&self, typed: [(&str, u64); N]) -> Result<(), Error> {
+    /// time it arrived: advice for her, then details for the desk. A
+    /// diagnosis is an attempt like a login: it goes through the guard, and
+    /// codes that confirm nothing count as failures, so the state is stored.
+    fn diagnose<const N: usize>(&mut self, typed: [(&str, u64); N]) -> Result<(), Error> {
         let seen = typed.map(|(code, t)| Observation::new(code, at(t)));
-        let options = DiagnoseOptions::for_guard(&self.guard, &self.row.guard());
-        note(&diagnose(&self.guard.totp(), &self.secret, &seen, &options)?.to_string());
+        let options = DiagnoseOptions::default();
+        let d = compare_and_swap(&mut self.row, |old| {
+            match diagnose(&self.guard, &self.secret, &old.guard(), &seen, &options) {
+                Ok((d, next)) => (Ok(d), Row::new(next, &old.backup_codes)),
+                Err(e) => (Err(e), old.clone()),
+            }
+        })?;
+        note(&d.to_string());
         Ok(())
     }
 

@@ -152,8 +152,8 @@
 //!     Observation::from_code(phone.generate(fast(earlier)?)?, earlier),
 //!     Observation::from_code(phone.generate(fast(now)?)?, now),
 //! ];
-//! let options = DiagnoseOptions::for_guard(&guard, &GuardState::new());
-//! let d = twostep::diagnose(&totp, &secret, &seen, &options)?;
+//! let state = GuardState::new(); // the user's stored guard state
+//! let (d, state) = twostep::diagnose(&guard, &secret, &state, &seen, &DiagnoseOptions::default())?;
 //! assert!(matches!(d.verdict(), Verdict::TimeZoneLike { .. }));
 //! println!("{d}"); // "... about 5 hours ahead ... looks like the wrong time zone ..."
 //! # Ok(()) }
@@ -260,7 +260,7 @@ pub mod uri;
 pub use backup::{CodeSet, Policy, Redemption, ShownCode, ShownCodes};
 pub use diagnose::{
     DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
-    ZoneHint, diagnose, diagnose_keyed,
+    ZoneHint, diagnose,
 };
 pub use error::Error;
 pub use guard::{

@@ -281,7 +281,7 @@ fn guard_check_and_resync_do_not_allocate() {
 
 #[test]
 fn diagnose_scan_does_not_allocate() {
-    use twostep::{DiagnoseOptions, Observation, diagnose, diagnose_keyed};
+    use twostep::diagnose::{DiagnoseOptions, Observation, diagnose};
     let s = secret(20);
     let totp = Totp::default();
     let key = totp.key(&s);
@@ -295,16 +295,14 @@ fn diagnose_scan_does_not_allocate() {
         Observation::from_code(c2, now),
     ];
     let options = DiagnoseOptions::default();
-    let d = diagnose_keyed(&key, &obs, &options).unwrap();
+    let (guard, state) = (twostep::Guard::new(totp), twostep::GuardState::new());
+    let (d, _) = diagnose(&guard, &s, &state, &obs, &options).unwrap();
     assert!(d.matches_found() >= 2);
-    assert_no_alloc("diagnose_keyed, two codes, ±26 h", || {
-        diagnose_keyed(&key, &obs, &options)
-    });
     assert_no_alloc("diagnose one-shot, two codes, ±26 h", || {
-        diagnose(&totp, &s, &obs, &options)
+        diagnose(&guard, &s, &state, &obs, &options)
     });
     let typo = [Observation::new("12a456", now)];
     assert_no_alloc("diagnose malformed", || {
-        diagnose_keyed(&key, &typo, &options)
+        diagnose(&guard, &s, &state, &typo, &options)
     });
 }

@@ -8,5 +8,9 @@ mod cases;
 mod edges;
 #[path = "diagnose/options.rs"]
 mod options;
+#[path = "diagnose/oracle.rs"]
+mod oracle;
 #[path = "diagnose/simulation.rs"]
 mod simulation;
+#[path = "diagnose/support.rs"]
+mod support;

@@ -1,8 +1,9 @@
 //! The time-sync diagnostic.
 //!
 //! Input: a program for `Reader` (see `src/lib.rs` and `fuzz/seeds.py`): TOTP
-//! parameters and key, options (window, drift, last accepted step, resync
-//! bound, search range, typing delay; raw values are tried on the setters,
+//! parameters and key, the guard (window, drift bound) and the user's state
+//! (learned drift, last accepted step), options (search range, typing
+//! delay; raw values are tried on the setters,
 //! which must refuse exactly the out-of-range ones), then 0 to 9
 //! observations at arbitrary times, each typed text, raw text, or the real
 //! code of a step at an arbitrary offset from its arrival (as text or as a
@@ -17,9 +18,11 @@
 //! reported, each matched step's code equals that observation's code, their
 //! number is `agreeing_codes`, the offset range and the point agree
 //! (lower ≤ point ≤ upper) and lie inside every matched code's interval of
-//! the documented offset model; `NoMatch` exactly when nothing matched; the
+//! the documented offset model; `NoMatch` exactly when no match is reported,
+//! and then nothing about any match shows; each unconfirmed code counts one
+//! failed attempt in the returned state; the
 //! chance is a probability; a proposed resync lies within the bound; the
-//! keyed path agrees; `Display` never panics; with distinct arrival times,
+//! a second call agrees; `Display` never panics; with distinct arrival times,
 //! the observations in reverse order give the same diagnosis (matched steps
 //! reversed).
 #![no_main]
@@ -27,32 +30,38 @@
 use libfuzzer_sys::fuzz_target;
 use time::Duration;
 use twostep::{
-    Code, CodeError, DiagnoseError, DiagnoseOptions, MAX_OBSERVATIONS, Observation, Period, Totp,
-    UnixTime, Verdict, Window, diagnose, diagnose_keyed,
+    Code, CodeError, DiagnoseError, DiagnoseOptions, Guard, GuardState, MAX_OBSERVATIONS,
+    Observation, Period, Totp, UnixTime, Verdict, Window, diagnose,
 };
 use twostep_fuzz::{Reader, algorithm, digits, secret, separator, type_code};
 
 /// The longest search range, in seconds.
 const MAX_RANGE: i64 = 48 * 3600;
 
-fn options(r: &mut Reader, period: u64) -> DiagnoseOptions {
+/// The guard (window, drift bound) and the user's stored state (last
+/// accepted step, learned drift) that the diagnosis asks about acceptance.
+fn guard_and_state(r: &mut Reader, totp: Totp) -> (Guard, GuardState) {
     let (behind, ahead) = (u32::from(r.u8()), u32::from(r.u8()));
     let window = Window::new(behind % 101, ahead % 101).expect("<= 100 is valid");
-    let mut o = DiagnoseOptions::default()
-        .with_window(window)
-        .with_drift(r.i64())
-        .with_last_accepted_step((r.u8() % 2 == 1).then(|| r.u64()));
-
-    let bound = u32::from(r.u16());
-    o = match o.with_resync_bound(bound) {
-        Ok(o) => o,
+    let bound = u32::from(r.u8());
+    let guard = match Guard::new(totp).with_window(window).with_max_drift(bound) {
+        Ok(guard) => guard,
         Err(_) => {
-            assert!(bound > DiagnoseOptions::MAX_SEARCH_STEPS);
-            o.with_resync_bound(bound % (DiagnoseOptions::MAX_SEARCH_STEPS + 1))
+            assert!(bound > Guard::MAX_DRIFT_STEPS);
+            Guard::new(totp)
+                .with_window(window)
+                .with_max_drift(bound % (Guard::MAX_DRIFT_STEPS + 1))
                 .expect("in range")
         }
     };
+    let drift = (r.i64() % 101).to_string();
+    let last = (r.u8() % 2 == 1).then(|| r.u64().to_string());
+    let text = format!("g1.{}.{drift}.0.-", last.as_deref().unwrap_or("-"));
+    (guard, text.parse().expect("a canonical state"))
+}
 
+fn options(r: &mut Reader, period: u64) -> DiagnoseOptions {
+    let mut o = DiagnoseOptions::default();
     let (selector, value) = (r.u8(), r.u32());
     let range = if selector < 0xf0 {
         // At most 32 steps each side: fast.
@@ -107,6 +116,7 @@ fuzz_target!(|data: &[u8]| {
         .with_period(period)
         .with_t0(UnixTime::from_secs(t0));
     let key = totp.key(&secret);
+    let (guard, state) = guard_and_state(&mut r, totp);
     let options = options(&mut r, period.as_secs());
 
     let n = usize::from(r.u8() % 10);
@@ -152,12 +162,20 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
 
-    let result = diagnose(&totp, &secret, &observations, &options);
+    let result = diagnose(&guard, &secret, &state, &observations, &options).map(|(d, next)| {
+        // Each code counts as one failed attempt unless the diagnosis
+        // confirms (or looked at nothing: a malformed input).
+        let looked = !matches!(d.verdict(), Verdict::Malformed { .. });
+        let counted = if looked && !d.is_confirmed() { n } else { 0 };
+        let counted = u32::try_from(counted).expect("at most 8");
+        assert_eq!(next.failures(), state.failures() + counted, "one failure per code");
+        d
+    });
     if options.search_range() <= Duration::hours(1) {
         assert_eq!(
-            diagnose_keyed(&key, &observations, &options),
+            diagnose(&guard, &secret, &state, &observations, &options).map(|(d, _)| d),
             result,
-            "keyed path agrees"
+            "a second call agrees"
         );
     }
     if n == 0 {
@@ -237,12 +255,18 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(
         d.verdict() == Verdict::NoMatch,
         d.matches_found() == 0,
-        "no match exactly when nothing matched"
+        "no match exactly when nothing is reported"
     );
+    if d.verdict() == Verdict::NoMatch {
+        // A lone or disagreeing match reads exactly like no match.
+        assert!(d.matched_steps().iter().all(Option::is_none));
+        assert!(d.offset_range().is_none() && !d.is_confirmed());
+        assert_eq!(d.agreeing_codes(), 0);
+    }
     let chance = d.chance_match();
     assert!((0.0..=1.0).contains(&chance), "{chance}");
     if let Some(k) = d.resync() {
-        assert!(k.unsigned_abs() <= u64::from(options.resync_bound()));
+        assert!(k.unsigned_abs() <= u64::from(guard.max_drift()));
         assert!(d.is_confirmed());
     }
 
@@ -253,7 +277,7 @@ fuzz_target!(|data: &[u8]| {
     times.dedup();
     if times.len() == n {
         let reversed: Vec<Observation<'_>> = observations.iter().rev().copied().collect();
-        let e = diagnose(&totp, &secret, &reversed, &options).expect("same inputs");
+        let (e, _) = diagnose(&guard, &secret, &state, &reversed, &options).expect("same inputs");
         assert_eq!(e.verdict(), d.verdict(), "order-independent verdict");
         assert_eq!(e.offset_range(), d.offset_range());
         assert_eq!(e.agreeing_codes(), d.agreeing_codes());

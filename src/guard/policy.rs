@@ -28,22 +28,6 @@ impl Policy {
         }
     }
 
-    /// A policy from its parts, for callers that describe a guard without one
-    /// (the diagnostic's options), taking `drift` as given.
-    pub(crate) const fn from_parts(
-        window: Window,
-        drift: i64,
-        max_drift: u32,
-        last_step: Option<u64>,
-    ) -> Self {
-        Self {
-            window,
-            drift,
-            max_drift,
-            last_step,
-        }
-    }
-
     /// The learned drift in steps, clamped to the guard's bound.
     pub(crate) const fn drift(&self) -> i64 {
         self.drift
@@ -66,6 +50,26 @@ impl Policy {
     /// server's own step. Spent steps aside.
     pub(crate) fn tries(&self, k: i64) -> bool {
         self.in_learned_window(k) || self.window.contains(k)
+    }
+
+    /// The offsets from the server's step that a login tries, each once:
+    /// the learned window's, then those of the home window it does not hold
+    /// (as [`Policy::steps`], relative to the server's step).
+    pub(crate) fn tried_offsets(self) -> impl Iterator<Item = i64> {
+        let sides = move || {
+            i64::from(self.window.behind()).saturating_neg()..=i64::from(self.window.ahead())
+        };
+        let learned = sides().map(move |w| w.saturating_add(self.drift));
+        let home = sides().filter(move |&k| !self.in_learned_window(k));
+        learned.chain(home)
+    }
+
+    /// Whether a code `k` steps from the server's step lies below every
+    /// window a login tries, so that no later login tries it either: the
+    /// server's step only moves forward, and the learned drift changes only
+    /// when a login or resync is accepted.
+    pub(crate) fn is_past(self, k: i64) -> bool {
+        self.tried_offsets().min().is_some_and(|lowest| k < lowest)
     }
 
     /// The steps a login tries at server step `current`, each once, nearest
@@ -92,6 +96,11 @@ impl Policy {
     /// window (rather than only in the home window).
     pub(crate) fn matched_in_learned(&self, step: u64, current: u64) -> bool {
         self.in_learned_window(Match::new(step, current).offset())
+    }
+
+    /// The last accepted step: codes at or below it are spent.
+    pub(crate) const fn last_step(&self) -> Option<u64> {
+        self.last_step
     }
 
     /// Whether a code at `step` has not been spent (RFC 6238 §5.2: above the

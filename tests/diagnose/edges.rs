@@ -18,13 +18,14 @@
     clippy::cast_sign_loss
 )]
 
+use crate::support::Setup;
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use time::Duration;
 use twostep::{
     Code, DiagnoseOptions, Diagnosis, LateCause, Observation, Secret, Totp, UnixTime, Verdict,
-    Window, ZoneHint, diagnose,
+    Window, ZoneHint,
 };
 
 /// A server step; its start is 1_700_000_010.
@@ -50,8 +51,8 @@ fn typed(step: u64, secs: i64) -> Observation<'static> {
     )
 }
 
-fn run(obs: &[Observation<'_>], options: &DiagnoseOptions) -> Diagnosis {
-    diagnose(&Totp::new(), &secret(), obs, options).unwrap()
+fn run(obs: &[Observation<'_>], options: &Setup) -> Diagnosis {
+    options.diagnose(Totp::new(), &secret(), obs).unwrap()
 }
 
 /// The offset interval one code gives (the model in the `diagnose` docs),
@@ -59,6 +60,13 @@ fn run(obs: &[Observation<'_>], options: &DiagnoseOptions) -> Diagnosis {
 fn interval(step: u64, secs: i64, delay: i64) -> (i64, i64) {
     let start = (step as i64 - S as i64) * 30;
     (start - secs - 1, start + 30 + delay - secs)
+}
+
+/// The code of `step` arriving `secs` after the start of `S`, with the code
+/// of the step before arriving 30 s earlier: the same interval, and two
+/// codes that agree on it (a single code far from now is not reported).
+fn agreeing(step: u64, secs: i64) -> [Observation<'static>; 2] {
+    [typed(step - 1, secs - 30), typed(step, secs)]
 }
 
 fn range(d: &Diagnosis) -> (i64, i64) {
@@ -85,7 +93,7 @@ fn two_pairs_that_disagree_are_ambiguous() {
     let [a1, a2] = pair(300, 0);
     let [b1, b2] = pair(-420, 90);
     for obs in [[a1, a2, b1, b2], [b1, a1, b2, a2], [b2, b1, a2, a1]] {
-        let d = run(&obs, &DiagnoseOptions::default());
+        let d = run(&obs, &Setup::default());
         assert_eq!(d.verdict(), Verdict::Ambiguous { candidates: 4 });
         assert_eq!(d.offset(), None);
     }
@@ -103,7 +111,7 @@ fn three_agreeing_codes_outweigh_a_pair_in_any_order() {
         [b1, b2, b3, a1, a2],
         [b3, a2, b1, a1, b2],
     ] {
-        let d = run(&obs, &DiagnoseOptions::default());
+        let d = run(&obs, &Setup::default());
         assert!(
             matches!(d.verdict(), Verdict::ClockBehind { .. }),
             "{:?}",
@@ -133,7 +141,7 @@ fn a_single_point_of_agreement_is_no_rival_to_itself() {
             (lo.max(l), hi.min(h))
         });
     assert_eq!(shared.0, shared.1, "the model gives a single point");
-    let d = run(&obs, &DiagnoseOptions::default());
+    let d = run(&obs, &Setup::default());
     assert_eq!(d.verdict(), Verdict::InSync);
     assert_eq!(range(&d), shared);
     assert_eq!(d.agreeing_codes(), 4);
@@ -158,7 +166,7 @@ fn a_code_typed_twice_does_not_outweigh_a_pair_in_any_order() {
         [a1, a2, b1, b2, b3],
         [b3, b2, b1, a2, a1],
     ] {
-        let d = run(&obs, &DiagnoseOptions::default());
+        let d = run(&obs, &Setup::default());
         assert_eq!(d.verdict(), Verdict::Ambiguous { candidates: 4 });
     }
 }
@@ -184,13 +192,13 @@ proptest! {
                 typed(shown / 30, at)
             })
             .collect();
-        let d = run(&obs, &DiagnoseOptions::default());
+        let d = run(&obs, &Setup::default());
         let mut others = obs.clone();
         others.reverse();
         let mut rotated = obs.clone();
         rotated.rotate_left(rotate % obs.len());
         for other in [others, rotated] {
-            let e = run(&other, &DiagnoseOptions::default());
+            let e = run(&other, &Setup::default());
             prop_assert_eq!(d.verdict(), e.verdict());
             prop_assert_eq!(d.offset_range(), e.offset_range());
             prop_assert_eq!(d.agreeing_codes(), e.agreeing_codes());
@@ -211,7 +219,7 @@ fn every_match_of_eight_observations_is_kept() {
     assert!(steps.iter().all(|&s| code(s) == c));
     let now = UnixTime::from_secs(steps[2] * 30 + 5);
     let obs = [Observation::from_code(c, now); 8];
-    let options = DiagnoseOptions::default()
+    let options = Setup::default()
         .with_search_range(DiagnoseOptions::MAX_SEARCH_RANGE)
         .unwrap();
     let d = run(&obs, &options);
@@ -229,7 +237,7 @@ fn the_latest_arrival_decides_even_when_given_first() {
     // The same code typed twice: 3 s into its step (accepted) and again
     // 35 s later, one step behind. With an exact window the late copy is
     // entered late. The later arrival decides, wherever it is in the slice.
-    let exact = DiagnoseOptions::default().with_window(Window::EXACT);
+    let exact = Setup::default().with_window(Window::EXACT);
     let (early, late) = (typed(S, 3), typed(S, 38));
     let d = run(&[late, early], &exact);
     assert!(
@@ -256,13 +264,13 @@ fn the_latest_arrival_decides_even_when_given_first() {
 fn a_quarter_hour_is_a_clock_offset_not_a_time_zone() {
     // Offsets that are multiples of 15 min look like time zones only from
     // 30 min on.
-    let d = run(&pair(15 * 60, 0), &DiagnoseOptions::default());
+    let d = run(&pair(15 * 60, 0), &Setup::default());
     assert!(
         matches!(d.verdict(), Verdict::ClockAhead { .. }),
         "{:?}",
         d.verdict()
     );
-    let d = run(&pair(30 * 60, 0), &DiagnoseOptions::default());
+    let d = run(&pair(30 * 60, 0), &Setup::default());
     assert!(
         matches!(d.verdict(), Verdict::TimeZoneLike { .. }),
         "{:?}",
@@ -272,7 +280,7 @@ fn a_quarter_hour_is_a_clock_offset_not_a_time_zone() {
 
 #[test]
 fn the_time_zone_band_is_two_minutes_wide_each_way() {
-    // One code 63 or 64 steps ahead, arriving so that the midpoint of its
+    // Codes 63 or 64 steps ahead, arriving so that the midpoint of its
     // interval is 30 min plus 90, 120 or 121 s (and the mirror images).
     let zone = |mid: i64| Verdict::TimeZoneLike {
         offset: Duration::seconds(mid),
@@ -288,7 +296,7 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
     ] {
         let (lo, hi) = interval(step, phase, 20);
         assert_eq!(lo + (hi - lo) / 2, mid);
-        let d = run(&[typed(step, phase)], &DiagnoseOptions::default());
+        let d = run(&agreeing(step, phase), &Setup::default());
         let expected = if mid - 1_800 <= 120 {
             zone(mid)
         } else {
@@ -299,14 +307,14 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
     // Behind: 30 min minus 100 s behind, and the text says which way.
     let (lo, hi) = interval(S - 57, 14, 20);
     assert_eq!(lo + (hi - lo) / 2, -1_700);
-    let d = run(&[typed(S - 57, 14)], &DiagnoseOptions::default());
+    let d = run(&agreeing(S - 57, 14), &Setup::default());
     assert_eq!(d.verdict(), zone(-1_700));
     let text = d.to_string();
     assert!(
         text.contains("about 28 minutes behind the server's"),
         "{text}"
     );
-    let d = run(&[typed(S + 63, 24)], &DiagnoseOptions::default());
+    let d = run(&agreeing(S + 63, 24), &Setup::default());
     let text = d.to_string();
     assert!(
         text.contains("about 32 minutes ahead of the server's"),
@@ -316,15 +324,15 @@ fn the_time_zone_band_is_two_minutes_wide_each_way() {
 
 #[test]
 fn an_offset_of_zero_follows_the_step() {
-    // A code one step behind arriving 4 s into the step, with a 40 s typing
+    // Codes one step behind, the latest arriving 4 s into the step, with a 40 s typing
     // delay: its interval [-35, 36] has midpoint 0. An exact window refuses
     // it; the step, not the midpoint, says which way the clock is off.
     assert_eq!(interval(S - 1, 4, 40), (-35, 36));
-    let options = DiagnoseOptions::default()
+    let options = Setup::default()
         .with_window(Window::EXACT)
         .with_typing_delay(Duration::seconds(40))
         .unwrap();
-    let obs = [typed(S - 1, 4)];
+    let obs = agreeing(S - 1, 4);
     let d = run(&obs, &options);
     assert_eq!(
         d.verdict(),
@@ -355,9 +363,9 @@ fn an_offset_of_zero_follows_the_step() {
 
 #[test]
 fn five_minutes_reads_in_minutes_and_just_under_in_seconds() {
-    // A code 10 steps ahead arriving 24 s into the step: midpoint 300 s.
+    // Codes 10 steps ahead, the latest arriving 24 s into the step: midpoint 300 s.
     assert_eq!(interval(S + 10, 24, 20), (275, 326));
-    let d = run(&[typed(S + 10, 24)], &DiagnoseOptions::default());
+    let d = run(&agreeing(S + 10, 24), &Setup::default());
     assert_eq!(
         d.verdict(),
         Verdict::ClockAhead {
@@ -367,7 +375,7 @@ fn five_minutes_reads_in_minutes_and_just_under_in_seconds() {
     let text = d.to_string();
     assert!(text.contains("about 5 minutes ahead of"), "{text}");
     // One second later: 299 s.
-    let d = run(&[typed(S + 10, 25)], &DiagnoseOptions::default());
+    let d = run(&agreeing(S + 10, 25), &Setup::default());
     assert_eq!(
         d.verdict(),
         Verdict::ClockAhead {
@@ -382,7 +390,7 @@ fn five_minutes_reads_in_minutes_and_just_under_in_seconds() {
 fn a_replay_of_the_current_step_waits_for_the_next_code() {
     // The code of the arrival step was already used: the next code is fresh.
     let obs = [typed(S, 10)];
-    let spent_now = DiagnoseOptions::default().with_last_accepted_step(Some(S));
+    let spent_now = Setup::default().with_last_accepted_step(Some(S));
     let d = run(&obs, &spent_now);
     assert_eq!(d.verdict(), Verdict::Replayed);
     let text = d.to_string();
@@ -404,15 +412,15 @@ fn a_replay_of_the_current_step_waits_for_the_next_code() {
 #[test]
 fn single_code_chance_counts_every_accepted_step_once() {
     // One code at the server step. The chance that a wrong code fits is the
-    // number of steps a single code would be taken at: the near range
-    // (± the resync bound, at least ±2) and every step a login accepts
-    // (the window around the drift and around the server step), each once.
-    // Counted here by brute force over sets.
+    // number of steps a single code is reported at: every step a login
+    // tries (the window around the drift and around the server step) and
+    // those behind all of them, back to the bound (at least 2 steps), each
+    // once. Counted here by brute force over sets.
     let obs = [typed(S, 10)];
-    let short = DiagnoseOptions::default()
+    let short = Setup::default()
         .with_search_range(Duration::minutes(1))
         .unwrap();
-    for bound in [0u32, 2, 3, 5] {
+    for bound in [0u32, 2, 3, 5, 12] {
         for (behind, ahead) in [(0, 0), (1, 1), (5, 5), (7, 7), (2, 9), (9, 0)] {
             for drift in [-12i64, -10, -3, 0, 2, 3, 5, 10] {
                 let window = Window::new(behind, ahead).unwrap();
@@ -422,11 +430,15 @@ fn single_code_chance_counts_every_accepted_step_once() {
                     .with_window(window)
                     .with_drift(drift);
                 let near = i64::from(bound.max(2));
-                let mut steps: BTreeSet<i64> = (-near..=near).collect();
+                // The guard applies the stored drift clamped to its bound.
+                let applied = drift.clamp(-i64::from(bound), i64::from(bound));
+                let mut steps = BTreeSet::new();
                 for w in -i64::from(behind)..=i64::from(ahead) {
                     steps.insert(w);
-                    steps.insert(w + drift);
+                    steps.insert(w + applied);
                 }
+                let lowest = *steps.first().unwrap();
+                steps.extend(-near..lowest);
                 let d = run(&obs, &options);
                 assert!(d.is_confirmed(), "{bound} {behind} {ahead} {drift}");
                 let counted = (d.chance_match() * 1e6).round() as usize;
@@ -450,7 +462,7 @@ fn steps_ahead(k: u64) -> [Observation<'static>; 2] {
 
 #[test]
 fn a_resync_is_proposed_up_to_the_bound_and_refused_beyond_it() {
-    let options = DiagnoseOptions::default().with_resync_bound(6).unwrap();
+    let options = Setup::default().with_resync_bound(6).unwrap();
     let d = run(&steps_ahead(6), &options);
     assert_eq!(d.resync(), Some(6));
     let text = d.to_string();
@@ -472,22 +484,25 @@ fn a_resync_is_proposed_up_to_the_bound_and_refused_beyond_it() {
 }
 
 #[test]
-fn one_code_beyond_the_bound_says_so_one_within_proposes_nothing() {
-    // The midpoint of one code 7 steps ahead arriving 29 s into its step is
-    // 6 steps and 25 s: the step, not the midpoint, is beyond a bound of 6.
-    let options = DiagnoseOptions::default().with_resync_bound(6).unwrap();
-    assert_eq!(interval(S + 7, 29, 20), (180, 231));
-    let d = run(&[typed(S + 7, 29)], &options);
-    assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
-    let text = d.to_string();
-    assert!(
-        text.contains("beyond what the server can compensate"),
-        "{text}"
+fn one_code_ahead_reads_as_no_match_one_just_behind_proposes_nothing() {
+    // One code ahead of the window would tell a guesser a future code: it
+    // reads as no match, within the bound or beyond. So does one code
+    // behind by more than the bound.
+    let options = Setup::default().with_resync_bound(6).unwrap();
+    for step in [S + 2, S + 6, S + 7, S - 7] {
+        let d = run(&[typed(step, 29)], &options);
+        assert_eq!(d.verdict(), Verdict::NoMatch, "{}", step as i64 - S as i64);
+    }
+    // Just behind, within the bound: a slow clock. One code is not a pair,
+    // so no resync is proposed, and nothing is said against one.
+    assert_eq!(interval(S - 6, 29, 20), (-210, -159));
+    let d = run(&[typed(S - 6, 29)], &options);
+    assert_eq!(
+        d.verdict(),
+        Verdict::ClockBehind {
+            offset: Duration::seconds(-185)
+        }
     );
-    // Within the bound: one code is not a pair, so no resync is proposed,
-    // and nothing is said against one.
-    let d = run(&[typed(S + 6, 29)], &options);
-    assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
     assert_eq!(d.resync(), None);
     let text = d.to_string();
     assert!(!text.contains("beyond"), "{text}");
@@ -496,23 +511,30 @@ fn one_code_beyond_the_bound_says_so_one_within_proposes_nothing() {
 
 #[test]
 fn a_learned_drift_beyond_the_bound_is_in_sync_without_advice() {
-    // The server learned a drift of 30 steps (a bound of 20 would not
-    // propose it today): codes that fit it log in, and the text says nothing
-    // about a resync.
-    let options = DiagnoseOptions::default().with_drift(30);
+    // The server learned a drift of 30 steps under a bound of 40 (a bound
+    // of 20 would not propose it): codes that fit it log in, and the text
+    // says nothing about a resync.
+    let options = Setup::default()
+        .with_drift(30)
+        .with_resync_bound(40)
+        .unwrap();
     let d = run(&steps_ahead(30), &options);
     assert_eq!(d.verdict(), Verdict::InSync);
     assert_eq!(d.resync(), None);
     let text = d.to_string();
     assert!(!text.contains("beyond"), "{text}");
     assert!(!text.contains("resync"), "{text}");
+    // The same stored drift under a bound of 20 counts as 20, as the guard
+    // clamps it: these codes would not log in.
+    let clamped = run(&steps_ahead(30), &Setup::default().with_drift(30));
+    assert_ne!(clamped.verdict(), Verdict::InSync);
 }
 
 #[test]
 fn a_resync_over_spent_steps_is_withheld_and_explained() {
     // A phone 6 steps ahead logged in at step S + 6 earlier; its next two
     // codes (S + 6, S + 7) would make a pair touching the spent step.
-    let options = DiagnoseOptions::default().with_last_accepted_step(Some(S + 6));
+    let options = Setup::default().with_last_accepted_step(Some(S + 6));
     let d = run(&steps_ahead(6), &options);
     assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
     assert_eq!(d.resync(), None);

@@ -1,17 +1,13 @@
 //! The diagnostic's options, observation limits and odds text.
 
+use crate::support::Setup;
 use twostep::{Secret, Totp, UnixTime};
 
 #[test]
 fn diagnose_options_bounds_getters_and_guard_clamp() {
-    use twostep::{DiagnoseOptions, Guard, GuardState, Observation};
+    use twostep::diagnose::{DiagnoseOptions, Observation, Verdict, diagnose};
+    use twostep::{Guard, GuardState};
     let o = DiagnoseOptions::default();
-    let max_steps = DiagnoseOptions::MAX_SEARCH_STEPS;
-    assert_eq!(
-        o.with_resync_bound(max_steps).unwrap().resync_bound(),
-        max_steps
-    );
-    assert!(o.with_resync_bound(max_steps + 1).is_err());
     let max_range = DiagnoseOptions::MAX_SEARCH_RANGE;
     assert!(o.with_search_range(max_range).is_ok());
     assert!(
@@ -30,25 +26,33 @@ fn diagnose_options_bounds_getters_and_guard_clamp() {
             .is_ok()
     );
     assert!(o.with_typing_delay(time::Duration::seconds(-1)).is_err());
-    let set = o
-        .with_drift(-7)
-        .with_last_accepted_step(Some(123_456))
-        .with_resync_bound(9)
-        .unwrap();
-    assert_eq!(
-        (set.drift(), set.last_accepted_step(), set.resync_bound()),
-        (-7, Some(123_456), 9)
-    );
 
-    // for_guard clamps a stored drift to the guard's bound, as the guard does.
+    // A stored drift is clamped to the guard's bound, as the guard clamps it:
+    // a code at the clamped drift is in sync, one at the stored drift is not.
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
     let guard = Guard::new(Totp::new()).with_max_drift(20).unwrap();
-    for (stored, want) in [(30, 20), (-30, -20), (20, 20), (-20, -20), (5, 5)] {
+    let now = UnixTime::from_secs(1_700_000_015);
+    let step = guard.totp().step_at(now).unwrap();
+    let short = o.with_search_range(time::Duration::hours(1)).unwrap();
+    for (stored, want) in [(30i64, 20i64), (-30, -20), (20, 20), (-20, -20), (5, 5)] {
         let state: GuardState = format!("g1.-.{stored}.0.-").parse().unwrap();
-        assert_eq!(
-            DiagnoseOptions::for_guard(&guard, &state).drift(),
-            want,
-            "{stored}"
-        );
+        let at = |k: i64| {
+            let code = guard
+                .key(&secret)
+                .code_at_step(step.checked_add_signed(k).unwrap());
+            let d = diagnose(
+                &guard,
+                &secret,
+                &state,
+                &[Observation::from_code(code, now)],
+                &short,
+            );
+            d.unwrap().0.verdict()
+        };
+        assert_eq!(at(want), Verdict::InSync, "{stored}");
+        if stored != want {
+            assert_ne!(at(stored), Verdict::InSync, "{stored}");
+        }
     }
 
     let obs = Observation::new("123456", UnixTime::from_secs(5));
@@ -57,23 +61,23 @@ fn diagnose_options_bounds_getters_and_guard_clamp() {
 
 #[test]
 fn diagnose_takes_up_to_eight_observations_and_searches_each_range_once() {
-    use twostep::{DiagnoseOptions, MAX_OBSERVATIONS, Observation, diagnose};
+    use twostep::diagnose::{MAX_OBSERVATIONS, Observation};
     let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
     let totp = Totp::new();
     let t = 1_700_000_000u64;
     let obs: Vec<Observation<'_>> = (0..MAX_OBSERVATIONS as u64)
         .map(|i| Observation::new("000000", UnixTime::from_secs(t + 30 * i)))
         .collect();
-    assert!(diagnose(&totp, &secret, &obs, &DiagnoseOptions::default()).is_ok());
+    assert!(Setup::default().diagnose(totp, &secret, &obs).is_ok());
     let mut nine = obs.clone();
     nine.push(Observation::new("000000", UnixTime::from_secs(t)));
-    assert!(diagnose(&totp, &secret, &nine, &DiagnoseOptions::default()).is_err());
+    assert!(Setup::default().diagnose(totp, &secret, &nine).is_err());
     // Two observations three days apart: two disjoint ±26 h ranges, nothing between.
     let apart = [
         Observation::new("000000", UnixTime::from_secs(t)),
         Observation::new("000000", UnixTime::from_secs(t + 3 * 86_400)),
     ];
-    let d = diagnose(&totp, &secret, &apart, &DiagnoseOptions::default()).unwrap();
+    let d = Setup::default().diagnose(totp, &secret, &apart).unwrap();
     assert_eq!(d.steps_searched(), 2 * 6_241);
 }
 
@@ -82,7 +86,7 @@ fn diagnose_takes_up_to_eight_observations_and_searches_each_range_once() {
 /// re-implementing the rounding), and very small chances read as such.
 #[test]
 fn diagnosis_odds_text_matches_the_reported_probability() {
-    use twostep::{DiagnoseOptions, Observation, diagnose};
+    use twostep::diagnose::Observation;
     let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
     let totp = Totp::new();
     let key = totp.key(&secret);
@@ -112,7 +116,7 @@ fn diagnosis_odds_text_matches_the_reported_probability() {
         vec![far(0, 0), far(2, 60), far(4, 120)],
     ];
     for obs in &cases {
-        let d = diagnose(&totp, &secret, obs, &DiagnoseOptions::default()).unwrap();
+        let d = Setup::default().diagnose(totp, &secret, obs).unwrap();
         let text = d.to_string();
         let n = odds_in(&text).unwrap_or_else(|| panic!("no odds in: {text}"));
         let want = 1.0 / d.chance_match();
@@ -126,7 +130,7 @@ fn diagnosis_odds_text_matches_the_reported_probability() {
     }
     // Four agreeing codes: the chance is below 1e-15 and reads as such.
     let four = [far(0, 0), far(1, 30), far(2, 60), far(3, 90)];
-    let d = diagnose(&totp, &secret, &four, &DiagnoseOptions::default()).unwrap();
+    let d = Setup::default().diagnose(totp, &secret, &four).unwrap();
     assert!(d.chance_match() < 1e-15);
     assert!(
         d.to_string().contains("less than 1 in a million billion"),
