@@ -64,12 +64,12 @@ impl Diagnosis {
     /// # let key = Key::from_bytes(&[0x5a; 32])?;
     /// # let binding = Binding::new(Purpose::Login, b"s")?;
     /// let (d, _) = diagnose(&Policy::DEFAULT, &key, &binding, Report::NotReceived, AccountThrottle::Open, twostep::UnixTime::from_secs(1), &State::new());
-    /// assert!(d.for_support().starts_with("verdict: NoRecentCode"));
+    /// assert!(d.for_support().starts_with("verdict: no code sent"));
     /// # Ok(()) }
     /// ```
     #[must_use]
     pub fn for_support(&self) -> String {
-        let mut out = format!("verdict: {:?}", self.verdict);
+        let mut out = format!("verdict: {}", verdict_words(self.verdict));
         if let Some(e) = self.entry {
             let channel = match e.channel {
                 Channel::Sms => "sms",
@@ -155,6 +155,42 @@ impl Diagnosis {
             Verdict::AutomaticReverify => "nothing to do",
             Verdict::NotFromUs => "ignore the message; it may be phishing",
         }
+    }
+}
+
+/// The verdict for support: its name and its facts, durations in seconds.
+fn verdict_words(v: Verdict) -> String {
+    let secs = |d: crate::time::Duration| d.whole_seconds();
+    match v {
+        Verdict::TypedLate { late_by } => format!("typed late by {} s", secs(late_by)),
+        Verdict::Expired { ago } => format!(
+            "wrong code, and expired {} s before it was typed",
+            secs(ago)
+        ),
+        Verdict::WrongCode { checks_left } => format!("wrong code, {checks_left} checks left"),
+        Verdict::AccountThrottled { until } => {
+            format!("account throttled until {}", until.as_secs())
+        }
+        Verdict::NoRecentCode { last_sent: Some(t) } => {
+            format!("no recent code (last sent at {})", t.as_secs())
+        }
+        Verdict::NoRecentCode { last_sent: None } => "no code sent".into(),
+        Verdict::SendFailed { failure } => {
+            let code = failure
+                .provider_code()
+                .map_or_else(String::new, |c| format!(", provider error {c}"));
+            format!("send failed: {:?}{code}", failure.kind())
+        }
+        Verdict::InTransit { since } => format!("in transit for {} s", secs(since)),
+        Verdict::Delivered { ago } => format!("delivered {} s ago", secs(ago)),
+        Verdict::NoReceipt { since } => format!("no delivery receipt after {} s", secs(since)),
+        Verdict::SendLimit { next_send_at } => {
+            format!("send cap reached until {}", next_send_at.as_secs())
+        }
+        Verdict::UnexpectedRequest { reason } => {
+            format!("unexpected request ({reason:?}): security warning")
+        }
+        other => format!("{other:?}"),
     }
 }
 
