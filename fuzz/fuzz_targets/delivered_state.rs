@@ -23,8 +23,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use twostep::UnixTime;
 use twostep::delivered::{
-    AccountThrottle, Binding, Cap, Channel, Failure, FailureKind, IssueError, Key, Outcome, Policy, Purpose, Reason,
-    Report, ResendRule, State, Status, diagnose, issue, record_sent, record_status, verify,
+    AccountThrottle, Binding, Cap, Channel, Failure, FailureKind, IssueError, Key, Outcome, Policy,
+    Purpose, Reason, Report, ResendRule, State, Status, diagnose, issue, record_sent,
+    record_status, verify,
 };
 
 #[derive(Arbitrary, Debug)]
@@ -36,10 +37,25 @@ enum Typed {
 
 #[derive(Arbitrary, Debug)]
 enum Op {
-    Issue { attempt: bool, reason: u8, channel: u8 },
-    Verify { attempt: bool, typed: Typed },
-    Report { back: u8, status: u8, code: Option<u32> },
-    Diagnose { report: u8, typed: Typed, throttled: Option<u32> },
+    Issue {
+        attempt: bool,
+        reason: u8,
+        channel: u8,
+    },
+    Verify {
+        attempt: bool,
+        typed: Typed,
+    },
+    Report {
+        back: u8,
+        status: u8,
+        code: Option<u32>,
+    },
+    Diagnose {
+        report: u8,
+        typed: Typed,
+        throttled: Option<u32>,
+    },
 }
 
 #[derive(Arbitrary, Debug)]
@@ -52,12 +68,28 @@ struct Input {
 
 fn policy(b: [u8; 6]) -> Policy {
     let [rule, checks, cooldown, short, long, life] = b;
-    let p = Policy::DEFAULT.with_resend_rule(if rule % 2 == 0 { ResendRule::SameCode } else { ResendRule::NewCode });
-    let p = p.with_max_checks(1 + u32::from(checks % 10)).expect("1..=10");
-    let p = p.with_cooldown(time::Duration::seconds(i64::from(cooldown % 90))).expect("0..90 s");
-    let cap = |n: u8, unit: i64| Cap::new(1 + u32::from(n % 10), time::Duration::seconds(60 + i64::from(n) * unit));
-    let p = p.with_short_cap(cap(short, 7).expect("valid")).with_long_cap(cap(long, 600).expect("valid"));
-    p.with_lifetime(time::Duration::seconds(60 + i64::from(life) * 2)).expect("60..=570 s")
+    let p = Policy::DEFAULT.with_resend_rule(if rule % 2 == 0 {
+        ResendRule::SameCode
+    } else {
+        ResendRule::NewCode
+    });
+    let p = p
+        .with_max_checks(1 + u32::from(checks % 10))
+        .expect("1..=10");
+    let p = p
+        .with_cooldown(time::Duration::seconds(i64::from(cooldown % 90)))
+        .expect("0..90 s");
+    let cap = |n: u8, unit: i64| {
+        Cap::new(
+            1 + u32::from(n % 10),
+            time::Duration::seconds(60 + i64::from(n) * unit),
+        )
+    };
+    let p = p
+        .with_short_cap(cap(short, 7).expect("valid"))
+        .with_long_cap(cap(long, 600).expect("valid"));
+    p.with_lifetime(time::Duration::seconds(60 + i64::from(life) * 2))
+        .expect("60..=570 s")
 }
 
 const ATTEMPTS: [&[u8]; 2] = [b"attempt-a", b"attempt-b"];
@@ -77,28 +109,54 @@ impl Run {
     fn typed(&self, t: &Typed) -> String {
         match t {
             Typed::Raw(s) => s.clone(),
-            Typed::Latest => self.messages.last().map_or_else(|| "123456".into(), |m| m.0.clone()),
+            Typed::Latest => self
+                .messages
+                .last()
+                .map_or_else(|| "123456".into(), |m| m.0.clone()),
             Typed::Earlier(n) => {
                 let len = self.messages.len();
-                self.messages.get(len.saturating_sub(1 + usize::from(*n))).map_or_else(|| "0".into(), |m| m.0.clone())
+                self.messages
+                    .get(len.saturating_sub(1 + usize::from(*n)))
+                    .map_or_else(|| "0".into(), |m| m.0.clone())
             }
         }
     }
 
     fn issue(&mut self, attempt: bool, reason: u8, channel: u8) {
-        let reasons = [Reason::LoginStarted, Reason::UserResend, Reason::SessionReverify, Reason::PhoneChange, Reason::Recovery];
+        let reasons = [
+            Reason::LoginStarted,
+            Reason::UserResend,
+            Reason::SessionReverify,
+            Reason::PhoneChange,
+            Reason::Recovery,
+        ];
         let reason = reasons[usize::from(reason) % reasons.len()];
         let channel = [Channel::Sms, Channel::Voice, Channel::Email][usize::from(channel % 3)];
         let b = Binding::new(Purpose::Login, ATTEMPTS[usize::from(attempt)]).expect("valid");
         self.seed += 1;
         let mut rng = ChaCha20Rng::seed_from_u64(self.seed);
         let now = UnixTime::from_secs(self.now);
-        match issue(&self.p, &self.key, &b, reason, channel, now, &mut rng, &self.state) {
+        match issue(
+            &self.p,
+            &self.key,
+            &b,
+            reason,
+            channel,
+            now,
+            &mut rng,
+            &self.state,
+        ) {
             Ok((m, next)) => {
                 assert!(channel != Channel::Email);
                 let provider = format!("SM{}", m.id().get());
-                self.state = record_sent(m.id(), &provider, "42", &next).expect("a fresh send is in the log");
-                self.messages.push((m.code().to_string(), attempt, m.expires_at().as_secs(), provider));
+                self.state = record_sent(m.id(), &provider, "42", &next)
+                    .expect("a fresh send is in the log");
+                self.messages.push((
+                    m.code().to_string(),
+                    attempt,
+                    m.expires_at().as_secs(),
+                    provider,
+                ));
             }
             Err(IssueError::TooSoon { next_send_at, .. }) => {
                 assert!(next_send_at > now);
@@ -113,7 +171,14 @@ impl Run {
     fn verify(&mut self, attempt: bool, typed: &Typed) {
         let input = self.typed(typed);
         let b = Binding::new(Purpose::Login, ATTEMPTS[usize::from(attempt)]).expect("valid");
-        let (o, next) = verify(&self.p, &self.key, &b, &input, UnixTime::from_secs(self.now), &self.state);
+        let (o, next) = verify(
+            &self.p,
+            &self.key,
+            &b,
+            &input,
+            UnixTime::from_secs(self.now),
+            &self.state,
+        );
         match o {
             Outcome::Accepted => {
                 // A code of the latest message, before its expiry, once. (A
@@ -124,7 +189,10 @@ impl Run {
                         assert_eq!(latest.0, input, "accepted a code that is not the latest");
                     }
                     assert!(self.now < latest.2, "accepted after expiry");
-                    assert!(self.accepted.insert((latest.0.clone(), latest.1, latest.2)), "accepted twice");
+                    assert!(
+                        self.accepted.insert((latest.0.clone(), latest.1, latest.2)),
+                        "accepted twice"
+                    );
                 }
             }
             Outcome::Wrong { .. } | Outcome::Superseded => {}
@@ -135,11 +203,26 @@ impl Run {
 
     fn report(&mut self, back: u8, status: u8, code: Option<u32>) {
         let len = self.messages.len();
-        let Some(m) = self.messages.get(len.saturating_sub(1 + usize::from(back % 12))) else { return };
-        let kinds = [FailureKind::Unreachable, FailureKind::Blocked, FailureKind::InvalidNumber, FailureKind::Other];
+        let Some(m) = self
+            .messages
+            .get(len.saturating_sub(1 + usize::from(back % 12)))
+        else {
+            return;
+        };
+        let kinds = [
+            FailureKind::Unreachable,
+            FailureKind::Blocked,
+            FailureKind::InvalidNumber,
+            FailureKind::Other,
+        ];
         let f = Failure::new(kinds[usize::from(status / 8) % 4], code);
-        let status = [Status::Queued, Status::Sent, Status::Delivered, Status::Failed(f), Status::Undelivered(f)]
-            [usize::from(status) % 5];
+        let status = [
+            Status::Queued,
+            Status::Sent,
+            Status::Delivered,
+            Status::Failed(f),
+            Status::Undelivered(f),
+        ][usize::from(status) % 5];
         if let Ok(next) = record_status(&m.3, status, UnixTime::from_secs(self.now), &self.state) {
             self.state = next;
         }
@@ -149,7 +232,10 @@ impl Run {
         let input = self.typed(typed);
         let now = UnixTime::from_secs(self.now);
         let report = match report % 3 {
-            0 => Report::CodeRefused { typed: &input, at: now },
+            0 => Report::CodeRefused {
+                typed: &input,
+                at: now,
+            },
             1 => Report::NotReceived,
             _ => Report::Unasked,
         };
@@ -160,7 +246,10 @@ impl Run {
         let (d, next) = diagnose(&self.p, &self.key, &b, report, account, now, &self.state);
         for words in [d.for_user(), d.for_support()] {
             for m in &self.messages {
-                assert!(!words.contains(&format!(" {} ", m.0)), "a code in the diagnostic");
+                assert!(
+                    !words.contains(&format!(" {} ", m.0)),
+                    "a code in the diagnostic"
+                );
             }
         }
         assert!(next.checks() >= self.state.checks() || next.checks() == 0);
@@ -193,10 +282,18 @@ fuzz_target!(|input: Input| {
     for (dt, op) in input.ops.iter().take(32) {
         run.now = run.now.saturating_add_signed(i64::from(*dt));
         match op {
-            Op::Issue { attempt, reason, channel } => run.issue(*attempt, *reason, *channel),
+            Op::Issue {
+                attempt,
+                reason,
+                channel,
+            } => run.issue(*attempt, *reason, *channel),
             Op::Verify { attempt, typed } => run.verify(*attempt, typed),
             Op::Report { back, status, code } => run.report(*back, *status, *code),
-            Op::Diagnose { report, typed, throttled } => run.diagnose(*report, typed, *throttled),
+            Op::Diagnose {
+                report,
+                typed,
+                throttled,
+            } => run.diagnose(*report, typed, *throttled),
         }
         round_trip(&run.state);
     }

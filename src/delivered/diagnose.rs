@@ -11,8 +11,16 @@ use crate::otp::Code;
 use crate::time::{Duration, UnixTime};
 
 /// How long a message with no delivery receipt counts as in transit.
+///
+/// ```
+/// assert_eq!(twostep::delivered::IN_TRANSIT.whole_minutes(), 2);
+/// ```
 pub const IN_TRANSIT: Duration = Duration::minutes(2);
 /// How far back a code the person did not ask for is looked up.
+///
+/// ```
+/// assert_eq!(twostep::delivered::UNASKED_LOOKBACK.whole_hours(), 24);
+/// ```
 pub const UNASKED_LOOKBACK: Duration = Duration::hours(24);
 
 /// What the person tells the support desk.
@@ -184,24 +192,72 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     /// The verdict.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let now = twostep::UnixTime::from_secs(1_795_780_863);
+    /// # let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, now, &state);
+    /// assert_eq!(d.verdict(), Verdict::Delivered { ago: time::Duration::minutes(1) });
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn verdict(&self) -> Verdict {
         self.verdict
     }
 
     /// The send the verdict is about, if any.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let now = twostep::UnixTime::from_secs(1_795_780_863);
+    /// # let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, now, &state);
+    /// assert_eq!(d.entry().map(|e| e.id().get()), Some(0));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn entry(&self) -> Option<&Entry> {
         self.entry.as_ref()
     }
 
     /// The destination hint of that send.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let now = twostep::UnixTime::from_secs(1_795_780_863);
+    /// # let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, now, &state);
+    /// assert_eq!(d.hint().map(|h| h.to_string()).as_deref(), Some("42"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn hint(&self) -> Option<Hint> {
         self.entry.and_then(|e| e.hint)
     }
 
     /// When the next send is allowed, if a limit holds now.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let now = twostep::UnixTime::from_secs(1_795_780_863);
+    /// # let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, now, &state);
+    /// assert_eq!(d.next_send_at(), None); // a minute after the send: the cooldown is over
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn next_send_at(&self) -> Option<UnixTime> {
         self.next_send_at
@@ -217,9 +273,24 @@ impl Diagnosis {
 /// from the delivery log, whose content the person may know anyway. A
 /// right code typed in time is *not* used up by the diagnostic.
 ///
-/// # Examples
-///
-/// See [`Diagnosis`].
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use rand_core::SeedableRng;
+/// use twostep::delivered::*;
+/// use twostep::UnixTime;
+/// let key = Key::from_bytes(&[0x5a; 32])?;
+/// let b = Binding::new(Purpose::Login, b"session-hash")?;
+/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+/// let t = UnixTime::from_secs(1_795_780_800);
+/// let (m, state) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, t, &mut rng, &State::new())?;
+/// let typed = m.code().to_string();
+/// let report = Report::CodeRefused { typed: &typed, at: UnixTime::from_secs(1_795_781_460) };
+/// let (d, state) = diagnose(&Policy::DEFAULT, &key, &b, report, AccountThrottle::Open, UnixTime::from_secs(1_795_781_500), &state);
+/// assert_eq!(d.verdict(), Verdict::TypedLate { late_by: time::Duration::minutes(1) });
+/// assert!(!d.for_user().contains(&typed) && !d.for_support().contains(&typed));
+/// assert_eq!(state.checks(), 1); // store it with compare-and-swap
+/// # Ok(()) }
+/// ```
 #[must_use]
 pub fn diagnose(
     policy: &Policy,

@@ -102,6 +102,10 @@ macro_rules! short_text {
             /// # Errors
             ///
             #[doc = concat!("[`LogError::", stringify!($err), "`] otherwise.")]
+            ///
+            /// ```
+            #[doc = concat!("assert!(twostep::delivered::", stringify!($name), "::new(\"a;b\").is_err());")]
+            /// ```
             pub fn new(text: &str) -> Result<Self, LogError> {
                 Short::new(text)
                     .map(Self)
@@ -109,6 +113,13 @@ macro_rules! short_text {
             }
 
             /// The text.
+            ///
+            /// ```
+            /// # fn main() -> Result<(), twostep::delivered::LogError> {
+            #[doc = concat!("let text = twostep::delivered::", stringify!($name), "::new(\"42\")?;")]
+            /// assert_eq!(text.as_str(), "42");
+            /// # Ok(()) }
+            /// ```
             #[must_use]
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
@@ -363,46 +374,127 @@ pub struct Entry {
 
 impl Entry {
     /// The send's number.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.id().get(), 0);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn id(&self) -> MessageId {
         self.id
     }
     /// When it was issued.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.at().as_secs(), 1_795_780_800);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn at(&self) -> UnixTime {
         self.at
     }
     /// The channel.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.channel(), Channel::Sms);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn channel(&self) -> Channel {
         self.channel
     }
     /// Why it was sent.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.reason(), Reason::LoginStarted);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn reason(&self) -> Reason {
         self.reason
     }
     /// Which code it carried, counted from 0 (equal numbers: the same code re-sent).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.code_number(), 0);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn code_number(&self) -> u32 {
         self.code_no
     }
     /// The destination hint the application recorded.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.hint().map(|h| h.to_string()).as_deref(), Some("42"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn hint(&self) -> Option<Hint> {
         self.hint
     }
     /// The provider's message id the application recorded.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.provider_id().map(|p| p.to_string()).as_deref(), Some("SM1"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn provider_id(&self) -> Option<ProviderId> {
         self.provider_id
     }
     /// The latest status.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.status(), Status::Delivered);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn status(&self) -> Status {
         self.status
     }
     /// When the latest status was reported (`None` while [`Status::Requested`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let entry = state.latest().ok_or("empty")?;
+    /// assert_eq!(entry.status_at().map(|t| t.as_secs()), Some(1_795_780_803));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn status_at(&self) -> Option<UnixTime> {
         self.status_at

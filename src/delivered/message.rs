@@ -102,12 +102,26 @@ impl<'a> Issuer<'a> {
     }
 
     /// The name.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let issuer = twostep::delivered::Issuer::new("Example", "example.com")?;
+    /// assert_eq!(issuer.name(), "Example");
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn name(&self) -> &'a str {
         self.name
     }
 
     /// The domain.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let issuer = twostep::delivered::Issuer::new("Example", "example.com")?;
+    /// assert_eq!(issuer.domain(), "example.com");
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn domain(&self) -> &'a str {
         self.domain
@@ -128,12 +142,38 @@ pub struct Email {
 
 impl Email {
     /// The subject (without the code, which would show in notifications).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Recovery, b"r")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::Recovery, Channel::Email, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// # let mail = message.email(&Issuer::new("Example", "example.com")?).ok_or("not an e-mail")?;
+    /// assert_eq!(mail.subject(), "Your Example account recovery code");
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn subject(&self) -> &str {
         &self.subject
     }
 
     /// The plain-text body.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Recovery, b"r")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::Recovery, Channel::Email, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// # let mail = message.email(&Issuer::new("Example", "example.com")?).ok_or("not an e-mail")?;
+    /// assert!(mail.body().contains(&message.code().to_string()));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn body(&self) -> &str {
         &self.body
@@ -181,6 +221,18 @@ pub struct Message {
 
 impl Message {
     /// The code.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.code().to_string().len(), 6);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn code(&self) -> Code {
         Code::from_value(self.value, self.digits)
@@ -188,12 +240,36 @@ impl Message {
     }
 
     /// When the code expires (a re-sent code keeps its first expiry).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.expires_at().as_secs(), 1_600);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn expires_at(&self) -> UnixTime {
         self.expires_at
     }
 
     /// How long the code is valid from this send.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.valid_for().whole_minutes(), 10);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn valid_for(&self) -> Duration {
         let secs = self
@@ -204,24 +280,72 @@ impl Message {
     }
 
     /// The channel to send it over.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.channel(), Channel::Sms);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn channel(&self) -> Channel {
         self.channel
     }
 
     /// The purpose it was issued for.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.purpose(), Purpose::Login);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn purpose(&self) -> Purpose {
         self.purpose
     }
 
     /// The send's id in the delivery log, for [`record_sent`](super::record_sent).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.id().get(), 0);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn id(&self) -> MessageId {
         self.id
     }
 
     /// Whether this send carries the code of an earlier message again.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert!(!message.is_same_code());
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub const fn is_same_code(&self) -> bool {
         self.same_code
@@ -230,6 +354,19 @@ impl Message {
     /// The SMS text: issuer, code, lifetime, a warning not to share it, and
     /// the origin-bound line `@domain #code` last, so a browser offers the
     /// code only on that site.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// let text = message.sms_text(&Issuer::new("Example", "example.com")?);
+    /// assert!(text.contains("Don't share it"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn sms_text(&self, issuer: &Issuer<'_>) -> Zeroizing<String> {
         let code = self.code();
@@ -246,6 +383,19 @@ impl Message {
 
     /// The text for a voice call: the digits spaced so a speech engine reads
     /// them one by one, said twice.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// let voice = message.voice_text(&Issuer::new("Example", "example.com")?);
+    /// assert!(voice.contains(message.spaced_digits().as_str()));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn voice_text(&self, issuer: &Issuer<'_>) -> Zeroizing<String> {
         let spaced = self.spaced_digits();
@@ -261,6 +411,18 @@ impl Message {
     }
 
     /// The code's digits separated by spaces (`"1 2 3 4 5 6"`).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert_eq!(message.spaced_digits().len(), 11);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn spaced_digits(&self) -> Zeroizing<String> {
         let mut code = Zeroizing::new(String::with_capacity(10));
@@ -277,6 +439,18 @@ impl Message {
 
     /// The e-mail for an address confirmation or a recovery, or `None` for
     /// a message that is not an e-mail.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use rand_core::SeedableRng;
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// # let (message, _) = issue(&Policy::DEFAULT, &key, &b, Reason::LoginStarted, Channel::Sms, twostep::UnixTime::from_secs(1_000), &mut rng, &State::new())?;
+    /// assert!(message.email(&Issuer::new("Example", "example.com")?).is_none()); // an SMS
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn email(&self, issuer: &Issuer<'_>) -> Option<Email> {
         if self.channel != Channel::Email {
