@@ -4,7 +4,10 @@
 //! person did not ask for. A simulated provider stands in for the SMS API.
 //!
 //! Run with `cargo run --example delivered_codes`.
-#![expect(clippy::arithmetic_side_effects, reason = "minutes and seconds after a fixed instant")]
+#![expect(
+    clippy::arithmetic_side_effects,
+    reason = "minutes and seconds after a fixed instant"
+)]
 
 use std::error::Error;
 
