@@ -109,8 +109,11 @@ impl Key {
         Ok(Self { mac })
     }
 
-    /// A new 32-byte key from the caller's CSPRNG (store its bytes, which
-    /// this type does not give back: generate them yourself if you need them).
+    /// A new 32-byte key from the caller's CSPRNG, living in this process
+    /// only: every code in flight dies with the process, and other instances
+    /// of the service cannot verify its codes. For a key shared by instances
+    /// and restarts, draw 32 bytes into your secrets store and use
+    /// [`Key::from_bytes`].
     ///
     /// ```
     /// use rand_core::SeedableRng;

@@ -220,7 +220,8 @@ pub struct Message {
 }
 
 impl Message {
-    /// The code.
+    /// The code. [`Code`] is a small copyable value that is not wiped: use
+    /// it to build the text and let it go out of scope.
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -353,7 +354,8 @@ impl Message {
 
     /// The SMS text: issuer, code, lifetime, a warning not to share it, and
     /// the origin-bound line `@domain #code` last, so a browser offers the
-    /// code only on that site.
+    /// code only on that site. About 130 characters with a short issuer
+    /// name and domain, one GSM-7 segment.
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
