@@ -246,6 +246,7 @@
 extern crate alloc;
 
 pub mod backup;
+pub mod delivered;
 pub mod diagnose;
 mod error;
 pub mod guard;
