@@ -4,7 +4,7 @@
 //! RFC 4226 HOTP verified over asymmetric clock-skew windows that report the
 //! matched step; a [`Guard`] that refuses replays, learns clock drift and
 //! throttles guessing; hashed one-time [backup codes](BackupCodeSet); a
-//! [time-sync diagnostic](diagnose) that tells a support desk *why* a code
+//! [time-sync diagnostic](mod@diagnose) that tells a support desk *why* a code
 //! fails; and `otpauth://` [Key URIs](KeyUri) with QR codes.
 //!
 //! twostep is pure: it never reads the clock, the network, files or the OS
@@ -132,7 +132,7 @@
 //! ## Diagnose "my code says invalid"
 //!
 //! Feed the code(s) the user typed, with the server time each arrived, to
-//! [`diagnose`]. Two codes make the answer firm; the diagnosis explains the
+//! [`diagnose()`]. Two codes make the answer firm; the diagnosis explains the
 //! cause in plain words and, within the guard's bound, proposes the drift
 //! that [`Guard::resync`] records.
 //!
