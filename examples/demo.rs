@@ -19,6 +19,12 @@ fn at(t: u64) -> UnixTime {
     UnixTime::from_secs(1_795_780_800 + t)
 }
 
+/// The time of day of story time `t`, as hh:mm:ss.
+fn time_of_day(t: u64) -> String {
+    let s = at(t).as_secs() % 86_400;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
 /// Ana's phone: the app's copy of the secret, on a clock `offset` seconds off.
 struct Phone {
     app: KeyedTotp,
@@ -146,15 +152,30 @@ impl Service {
                 Err(e) => (Err(e), old.clone()),
             }
         })?;
+        // Every code the diagnosis uses, with the time it arrived.
+        let codes: Vec<String> = typed
+            .iter()
+            .map(|&(code, t)| format!("{code} ({})", time_of_day(t)))
+            .collect();
+        let last = typed.iter().map(|&(_, t)| t).max().unwrap_or(0);
+        self.log(last, &format!("support diagnoses {}", codes.join(" and ")));
         note(&d.to_string());
         Ok(())
     }
 
     /// One line of the story: the time, what happened, the stored guard state.
     fn log(&self, t: u64, what: &str) {
-        let s = at(t).as_secs() % 86_400;
-        let clock = format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
-        println!("{clock}  {what:<58} {}", self.row.guard_state);
+        let state = self.row.guard();
+        // The back-off deadline as a time of day, like the other times.
+        let shown = match state.blocked_until() {
+            Some(until) => {
+                let (stored, _) = self.row.guard_state.rsplit_once('.').unwrap();
+                let since = until.as_secs() - at(0).as_secs();
+                format!("{stored}.(until {})", time_of_day(since))
+            }
+            None => self.row.guard_state.clone(),
+        };
+        println!("{}  {what:<58} {shown}", time_of_day(t));
     }
 
     /// The stored backup set, shortened.
@@ -301,17 +322,18 @@ fn main() -> Result<(), Error> {
     let code = phone.code(960);
     svc.login(960, &format!("time zone fixed, {code}"), &code);
 
-    // 3. The app shows the code of another account (another secret).
+    // 3. Read at 12:20:20, typed 50 s later: two steps behind, past the window.
+    let code = phone.code(1220);
+    svc.login(1270, &format!("{code}, read 50 s ago"), &code);
+    svc.diagnose([(&code, 1270)])?;
+
+    // 4. The app shows the code of another account (another secret). A
+    // diagnosis that confirms nothing counts one failed attempt per code.
     let app = svc.guard.totp().key(&Secret::generate(&mut rng));
     let other = Phone { app, offset: 0 };
-    let (c1, c2) = (other.code(1200), other.code(1235));
-    svc.login(1208, &format!("wrong account, {c1}"), &c1);
-    svc.diagnose([(&c1, 1208), (&c2, 1243)])?;
-
-    // 4. Read at 12:25:20, typed 50 s later: two steps behind, past the window.
-    let code = phone.code(1520);
-    svc.login(1570, &format!("{code}, read 50 s ago"), &code);
-    svc.diagnose([(&code, 1570)])?;
+    let (c1, c2) = (other.code(1500), other.code(1535));
+    svc.login(1508, &format!("wrong account, {c1}"), &c1);
+    svc.diagnose([(&c1, 1508), (&c2, 1543)])?;
 
     println!("\n== Lost phone ==");
     let mut paper = paper.iter(); // Ana signs in with her print-out

@@ -126,9 +126,14 @@ pub const MAX_OBSERVATIONS: usize = 8;
 /// `[start(s) - t, start(s) + X - 1 - t + d]`). Several codes each give such
 /// an interval, each already relative to its own arrival time, so the offset
 /// lies in their intersection; codes whose intervals do not intersect do not
-/// agree. A user who takes longer than `d` to type looks exactly like a
-/// phone whose clock is slow by the excess: that is why
-/// [`Verdict::EnteredLate`] names both causes.
+/// agree. The interval holds the offset only if each code was typed within
+/// the typing allowance `d`: a user who takes longer looks exactly like a
+/// phone whose clock is slow by the excess. That is why
+/// [`Verdict::EnteredLate`] names both causes, up to 5 min behind.
+///
+/// Only the clock of the device that shows the codes (the phone) counts
+/// against the server's; the clock and time zone of the computer the code
+/// is typed on play no part, and the advice says so.
 ///
 /// # How the verdict is chosen
 ///
@@ -149,9 +154,13 @@ pub const MAX_OBSERVATIONS: usize = 8;
 ///   problem and a guesser learns nothing.
 /// - For the latest code of the evidence, outside the window, the offset's
 ///   midpoint decides: [`Verdict::TimeZoneLike`] (≥ 30 min, within 2 min of
-///   a multiple of 15 min), [`Verdict::EnteredLate`] (behind by at most
-///   4 steps or 2 min), else [`Verdict::ClockAhead`] or
-///   [`Verdict::ClockBehind`].
+///   a multiple of 15 min), [`Verdict::EnteredLate`] (at most 5 min behind:
+///   typed late or a slightly slow clock, which look alike; `likely` puts
+///   the emphasis), else [`Verdict::ClockAhead`] or [`Verdict::ClockBehind`]
+///   (more than 5 min behind). Different codes that do not agree but all
+///   lie a few minutes behind every window are [`Verdict::EnteredLate`] too:
+///   each was typed after a different delay (a wrong clock would agree with
+///   itself).
 ///
 /// Every observation's whole search range is evaluated, in batches of
 /// independent steps, with no early exit and no allocation.
@@ -335,10 +344,20 @@ fn run(
     } else {
         Agreement::None
     };
+    // The latest code decides when a login would take it now, whatever
+    // older codes say (unless it is part of the agreeing group itself).
+    let latest = observed.latest().map(|o| o.index);
+    let tried_latest = cands
+        .iter()
+        .any(|c| Some(c.observed.index) == latest && policy.tries(c.k));
     match agreement {
-        Agreement::Agreed(cluster) => agreed(&mut d, &cluster, &search, policy),
-        Agreement::Rivals { candidates } => d.verdict = Verdict::Ambiguous { candidates },
-        Agreement::None => latest_alone(&mut d, &cands, observed, &search, policy),
+        Agreement::Agreed(cluster) if !tried_latest || cluster.includes(latest) => {
+            agreed(&mut d, &cluster, &search, policy);
+        }
+        Agreement::Rivals { candidates } if !tried_latest => {
+            d.verdict = Verdict::Ambiguous { candidates };
+        }
+        _ => latest_alone(&mut d, &cands, observed, &search, policy),
     }
     if d.verdict != Verdict::NoMatch {
         d.matches_found = found.hits.iter().map(scan::Hits::total).sum();
@@ -393,7 +412,7 @@ fn latest_alone(
         return single(d, c, search, policy);
     }
     if observed.distinct_codes() != 1 {
-        return;
+        return late_codes(d, cands, observed, search, policy);
     }
     let near = i64::from(policy.max_drift().max(2));
     let past = || own().filter(|c| policy.is_past(c.k) && c.k >= near.saturating_neg());
@@ -406,6 +425,51 @@ fn latest_alone(
         }
         candidates => d.verdict = Verdict::Ambiguous { candidates },
     }
+}
+
+/// Different codes that do not agree, each matching one step behind every
+/// window at most 5 min back: each was typed after a different delay, which
+/// is what typing late looks like (a wrong clock would agree with itself).
+/// Entered late, typing the likelier cause; the interval spans them all.
+/// Only steps no login tries again are shown.
+fn late_codes(
+    d: &mut Diagnosis,
+    cands: &Candidates,
+    observed: &Observations,
+    search: &Search,
+    policy: &Policy,
+) {
+    let late =
+        |c: &&Candidate| policy.is_past(c.k) && verdict::is_late(verdict::midpoint(c.lo, c.hi));
+    let mut chosen = [None; MAX_OBSERVATIONS];
+    for (slot, o) in chosen.iter_mut().zip(observed.as_slice()) {
+        let mut own = cands
+            .iter()
+            .filter(|c| c.observed.index == o.index)
+            .filter(late);
+        match (own.next(), own.next()) {
+            (Some(c), None) => *slot = Some(*c),
+            _ => return,
+        }
+    }
+    let picked = || chosen.iter().flatten();
+    let lo = picked().map(|c| c.lo).min().unwrap_or(0);
+    let hi = picked().map(|c| c.hi).max().unwrap_or(0);
+    // Each wrong code would have to land in the few steps just behind.
+    let zone = verdict::LATE_LIMIT
+        .unsigned_abs()
+        .div_ceil(search.period.unsigned_abs());
+    d.chance = picked().fold(1.0, |chance, _| chance * search.chance(zone));
+    for (slot, c) in d.matched.iter_mut().zip(&chosen) {
+        *slot = c.map(|c| c.step);
+    }
+    d.estimate = Some((lo, hi));
+    d.agreeing = picked().count();
+    d.confirmed = true;
+    d.verdict = Verdict::EnteredLate {
+        offset: time::Duration::seconds(verdict::midpoint(lo, hi)),
+        likely: LateCause::TypedLate,
+    };
 }
 
 /// A verdict from one code `c`. A wrong code gets one if it matches a step

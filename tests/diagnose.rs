@@ -6,6 +6,8 @@
 mod cases;
 #[path = "diagnose/edges.rs"]
 mod edges;
+#[path = "diagnose/grey_zones.rs"]
+mod grey_zones;
 #[path = "diagnose/options.rs"]
 mod options;
 #[path = "diagnose/oracle.rs"]

@@ -16,7 +16,7 @@ pub(super) fn conclude(
     policy: &Policy,
     pair: bool,
 ) {
-    d.verdict = verdict::classify(c, range, policy, period);
+    d.verdict = verdict::classify(c, range, policy);
     match d.verdict {
         Verdict::InSync => {
             d.stale_drift = (!policy.in_learned_window(c.k)).then_some(policy.drift());

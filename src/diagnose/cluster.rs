@@ -78,6 +78,11 @@ pub(super) struct Cluster {
 }
 
 impl Cluster {
+    /// Whether the observation at position `index` takes part.
+    pub(super) fn includes(&self, index: Option<usize>) -> bool {
+        index.is_some_and(|i| self.chosen.get(i).is_some_and(Option::is_some))
+    }
+
     /// The latest observation that takes part.
     pub(super) fn latest(&self) -> Option<&Candidate> {
         self.chosen

@@ -137,7 +137,10 @@ impl Diagnosis {
     }
 
     /// The interval `(lowest, highest)` that holds the offset, both ends
-    /// included, assuming no code took longer than the typing delay to type.
+    /// included, assuming each code was typed within the typing allowance
+    /// ([`DiagnoseOptions::typing_delay`](super::DiagnoseOptions::typing_delay)):
+    /// beyond it a late entry and a slow clock are the same observation.
+    /// For codes that are entered late but disagree, it spans all of them.
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {

@@ -44,7 +44,12 @@ impl DiagnoseOptions {
     /// At most 5,760 steps each side (48 h of 30 s steps): with periods
     /// below 30 s the range searched is cut to this many steps.
     pub const MAX_SEARCH_STEPS: u32 = 5_760;
-    /// 20 s.
+    /// 20 s: the allowance for reading six digits off the phone and typing
+    /// them, which takes most people 5 to 15 s. Every offset interval
+    /// assumes it (see [`diagnose`](super::diagnose)): a slower entry looks
+    /// like a slow clock and is reported as entered late up to 5 min. A
+    /// larger allowance widens every interval, and with it the chance that
+    /// wrong codes agree by chance.
     pub const DEFAULT_TYPING_DELAY: Duration = Duration::seconds(20);
     /// 10 min.
     pub const MAX_TYPING_DELAY: Duration = Duration::minutes(10);

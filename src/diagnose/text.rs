@@ -40,6 +40,10 @@ fn direction(secs: i64) -> &'static str {
 const AUTO_TIME: &str = "turn on automatic date & time (and automatic time zone) in the \
                          phone's settings, then try a fresh code";
 
+/// Which clock matters, for the clock verdicts.
+const PHONE_CLOCK: &str = " Only the clock of the phone (the device that shows the codes) \
+                           counts; the computer's clock and time zone play no part.";
+
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         verdict(self, f)?;
@@ -77,7 +81,8 @@ fn verdict(d: &Diagnosis, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 "The code had already expired when it arrived: it belongs about {} \
                  in the past. Either it was typed after it expired, or the phone's clock \
                  is slightly slow; {which} cause. Fix: type the code as soon as it \
-                 appears, or wait for a fresh one; if it keeps happening, {AUTO_TIME}.",
+                 appears, or wait for a fresh one; if it keeps happening, {AUTO_TIME}.\
+                 {PHONE_CLOCK}",
                 Span(offset.whole_seconds())
             )
         }
@@ -166,7 +171,7 @@ fn clock(secs: i64, direction: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result 
     write!(
         f,
         "The phone's clock is about {} {direction} the server's, so it \
-         shows codes for the wrong time. Fix: {AUTO_TIME}.",
+         shows codes for the wrong time. Fix: {AUTO_TIME}.{PHONE_CLOCK}",
         Span(secs),
     )
 }
@@ -181,7 +186,7 @@ fn zone(secs: i64, hint: ZoneHint, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(
         f,
         "The phone's clock is about {} {} the server's. That looks like \
-         {looks}. Fix: check the time zone and {AUTO_TIME}.",
+         {looks}. Fix: check the phone's time zone and {AUTO_TIME}.{PHONE_CLOCK}",
         Span(secs),
         direction(secs)
     )

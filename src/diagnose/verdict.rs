@@ -26,7 +26,8 @@ pub enum ZoneHint {
     Zone,
 }
 
-/// Which cause of a late code is likelier, judged from the size of the offset.
+/// Which cause of a late code is likelier, judged from the evidence: the
+/// size of the offset, and whether several codes disagree.
 ///
 /// ```
 /// use twostep::diagnose::LateCause;
@@ -35,9 +36,10 @@ pub enum ZoneHint {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LateCause {
-    /// Up to a minute beyond the allowed typing delay: typing slowly is likelier.
+    /// Up to a minute behind, or codes that each lag by a different amount:
+    /// typing slowly is likelier.
     TypedLate,
-    /// More than a minute: a slow clock is likelier.
+    /// More than a minute behind: a slow clock is likelier.
     ClockSlow,
 }
 
@@ -60,8 +62,11 @@ pub enum Verdict {
     /// phone's clock was fixed since the drift was learned), exactly as
     /// [`Guard::check`](crate::Guard::check) decides.
     InSync,
-    /// The latest code matches a step a little behind the accepted window:
-    /// typed after it expired, or the phone's clock is slightly slow.
+    /// The latest code matches a step a little behind the accepted window,
+    /// the offset's midpoint at most 5 min behind: typed after it expired,
+    /// or the phone's clock is slightly slow (the two look alike; `likely`
+    /// puts the emphasis). Also for codes that are all a few minutes behind
+    /// but disagree with each other, which is what typing late looks like.
     EnteredLate {
         /// The estimated offset (negative).
         offset: Duration,
@@ -73,7 +78,8 @@ pub enum Verdict {
         /// The estimated offset (positive).
         offset: Duration,
     },
-    /// The phone's clock is behind the server's, by more than a late code explains.
+    /// The phone's clock is behind the server's by more than 5 min, more
+    /// than a late code explains.
     ClockBehind {
         /// The estimated offset (negative).
         offset: Duration,
@@ -125,17 +131,35 @@ pub enum Verdict {
     },
 }
 
+/// How far behind an offset may be, in seconds, and still read as a code
+/// entered late: 5 min. Up to there a code typed late and a slightly slow
+/// clock look alike, so [`Verdict::EnteredLate`] names both; beyond it a
+/// slow clock is the cause ([`Verdict::ClockBehind`]).
+pub(super) const LATE_LIMIT: i64 = 5 * 60;
+
+/// Up to this far behind, in seconds, typing late is the likelier cause.
+const TYPED_LATE_LIMIT: i64 = 60;
+
+/// Whether an offset midpoint of `mid` seconds reads as entered late.
+pub(super) const fn is_late(mid: i64) -> bool {
+    mid < 0 && mid >= -LATE_LIMIT
+}
+
+/// The likelier cause of a late code `mid` seconds behind.
+const fn likely_cause(mid: i64) -> LateCause {
+    if mid >= -TYPED_LATE_LIMIT {
+        LateCause::TypedLate
+    } else {
+        LateCause::ClockSlow
+    }
+}
+
 /// A quarter of an hour, in seconds.
 const QUARTER: i64 = 15 * 60;
 
 /// The verdict for the latest matching code `c`, given the offset interval
 /// `(lo, hi)` of the evidence it takes part in.
-pub(super) fn classify(
-    c: &Candidate,
-    (lo, hi): (i64, i64),
-    policy: &Policy,
-    period: i64,
-) -> Verdict {
+pub(super) fn classify(c: &Candidate, (lo, hi): (i64, i64), policy: &Policy) -> Verdict {
     if policy.tries(c.k) {
         return if policy.is_fresh(c.step) {
             Verdict::InSync
@@ -148,14 +172,11 @@ pub(super) fn classify(
     if let Some(hint) = zone_hint(mid) {
         return Verdict::TimeZoneLike { offset, hint };
     }
-    let late_limit = period.saturating_mul(4).max(120);
-    if mid < 0 && mid >= late_limit.saturating_neg() {
-        let likely = if mid >= -60 {
-            LateCause::TypedLate
-        } else {
-            LateCause::ClockSlow
+    if is_late(mid) {
+        return Verdict::EnteredLate {
+            offset,
+            likely: likely_cause(mid),
         };
-        return Verdict::EnteredLate { offset, likely };
     }
     if mid > 0 || (mid == 0 && c.k > policy.drift()) {
         Verdict::ClockAhead { offset }
@@ -200,6 +221,13 @@ mod tests {
         assert_eq!(zone_hint(5 * 3_600 + 45 * 60), Some(ZoneHint::Zone));
         assert_eq!(zone_hint(15 * 60), None); // a quarter hour is a clock offset
         assert_eq!(zone_hint(30 * 60 - 120), Some(ZoneHint::Zone));
+    }
+
+    #[test]
+    fn late_ends_at_five_minutes_and_typing_is_likelier_up_to_one() {
+        assert!(is_late(-1) && is_late(-300) && !is_late(-301) && !is_late(0));
+        assert_eq!(likely_cause(-60), LateCause::TypedLate);
+        assert_eq!(likely_cause(-61), LateCause::ClockSlow);
     }
 
     #[test]

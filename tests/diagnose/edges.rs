@@ -493,20 +493,31 @@ fn one_code_ahead_reads_as_no_match_one_just_behind_proposes_nothing() {
         let d = run(&[typed(step, 29)], &options);
         assert_eq!(d.verdict(), Verdict::NoMatch, "{}", step as i64 - S as i64);
     }
-    // Just behind, within the bound: a slow clock. One code is not a pair,
-    // so no resync is proposed, and nothing is said against one.
+    // Just behind, within the bound: about 3 min late, which a slow clock
+    // explains better than slow typing. One code is not a pair, so no
+    // resync is proposed, and nothing is said against one.
     assert_eq!(interval(S - 6, 29, 20), (-210, -159));
     let d = run(&[typed(S - 6, 29)], &options);
     assert_eq!(
         d.verdict(),
-        Verdict::ClockBehind {
-            offset: Duration::seconds(-185)
+        Verdict::EnteredLate {
+            offset: Duration::seconds(-185),
+            likely: LateCause::ClockSlow
         }
     );
     assert_eq!(d.resync(), None);
     let text = d.to_string();
     assert!(!text.contains("beyond"), "{text}");
     assert!(!text.contains("cannot use"), "{text}");
+    // More than 5 min behind, within the default bound: a slow clock.
+    assert_eq!(interval(S - 12, 29, 20), (-390, -339));
+    let d = run(&[typed(S - 12, 29)], &Setup::default());
+    assert_eq!(
+        d.verdict(),
+        Verdict::ClockBehind {
+            offset: Duration::seconds(-365)
+        }
+    );
 }
 
 #[test]

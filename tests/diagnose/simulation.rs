@@ -234,8 +234,10 @@ fn verdict_is_right(user: &User, v: Verdict) -> bool {
         Cause::InSync | Cause::SmallDrift | Cause::LateTyping | Cause::MinutesOff => match v {
             Verdict::ClockAhead { offset } => eff > 0 && same_sign(offset),
             Verdict::ClockBehind { offset } => eff < 0 && same_sign(offset),
+            // Entered late names both causes (typed late, or a slightly slow
+            // clock): right for either up to about 5 min behind.
             Verdict::EnteredLate { offset, .. } => {
-                eff < 0 && same_sign(offset) && user.cause != Cause::MinutesOff
+                eff < 0 && same_sign(offset) && (user.cause != Cause::MinutesOff || eff > -330_000)
             }
             _ => false,
         },
