@@ -23,10 +23,9 @@ use sha1::Sha1;
 use sha2::Sha256;
 use support::{NOW, SCAN_26H, SECRET20, floor_code, floor_key, missing_code, now_step, secret};
 use twostep::backup::{CodeSet, Policy};
+use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::State as GuardState;
-use twostep::{
-    DiagnoseOptions, Guard, KeyUri, Observation, Totp, UnixTime, diagnose as diagnose_codes,
-};
+use twostep::{Guard, KeyUri, Totp, UnixTime, diagnose as diagnose_codes};
 
 fn guard(c: &mut Criterion) {
     let mut g = c.benchmark_group("guard/check");

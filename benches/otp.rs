@@ -23,7 +23,8 @@ use support::{
     NOW, SCAN_26H, SECRET20, SECRET32, SECRET64, floor_code, floor_key, missing_code, now_step,
     secret, tiles,
 };
-use twostep::{Algorithm, Code, Totp, UnixTime, Window};
+use twostep::otp::Algorithm;
+use twostep::{Code, Totp, UnixTime, Window};
 
 fn generate_one<D: EagerHash>(c: &mut Criterion, algorithm: Algorithm, key: &[u8])
 where

@@ -9,10 +9,10 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use twostep::backup::{CodeSet, Policy, Redemption, ShownCodes};
-use twostep::{
-    DiagnoseOptions, Error, Guard, GuardState, KeyUri, KeyedTotp, Observation, Outcome, Secret,
-    Totp, UnixTime, diagnose,
-};
+use twostep::diagnose::{DiagnoseOptions, Observation};
+use twostep::guard::{Outcome, State as GuardState};
+use twostep::otp::KeyedTotp;
+use twostep::{Error, Guard, KeyUri, Secret, Totp, UnixTime, diagnose};
 
 /// The server's clock, fixed for the story: `t` seconds after 27 Nov 2026, 12:00:00 UTC.
 fn at(t: u64) -> UnixTime {

@@ -3,7 +3,8 @@
 #![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 
 use twostep::diagnose::{DiagnoseOptions, Observation, diagnose};
-use twostep::{Error, Guard, GuardState, Secret, Totp, UnixTime};
+use twostep::guard::State as GuardState;
+use twostep::{Error, Guard, Secret, Totp, UnixTime};
 
 /// What the user types: the code a phone whose clock is `clock_offset`
 /// seconds off shows at `read` (server seconds), arriving `typing` seconds later.

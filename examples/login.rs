@@ -9,7 +9,8 @@
 )]
 
 use twostep::guard::{Outcome, State};
-use twostep::{Guard, Secret, TimeError, Totp, UnixTime};
+use twostep::time::TimeError;
+use twostep::{Guard, Secret, Totp, UnixTime};
 
 /// Stands in for `users.guard_state`, one text column per user.
 struct Db {

@@ -193,7 +193,8 @@ pub const MAX_OBSERVATIONS: usize = 8;
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict, ZoneHint};
-/// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+/// use twostep::{Guard, Secret, Totp, UnixTime};
+/// use twostep::guard::State as GuardState;
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let guard = Guard::new(Totp::new());
 /// let (t1, t2) = (1_700_000_000, 1_700_000_045);

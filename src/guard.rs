@@ -214,7 +214,7 @@ impl Guard {
     /// The same policy with another window around the expected step.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::ParamError> {
+    /// # fn main() -> Result<(), twostep::otp::ParamError> {
     /// use twostep::{Guard, Totp, Window};
     /// assert_eq!(Guard::new(Totp::new()).with_window(Window::new(2, 1)?).window().behind(), 2);
     /// # Ok(()) }
@@ -289,8 +289,9 @@ impl Guard {
     /// The drift bound in steps (also the reach of [`Guard::resync`]).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::ParamError> {
-    /// use twostep::{Guard, Period, Totp};
+    /// # fn main() -> Result<(), twostep::otp::ParamError> {
+    /// use twostep::{Guard, Totp};
+    /// use twostep::otp::Period;
     /// assert_eq!(Guard::new(Totp::new().with_period(Period::new(60)?)).max_drift(), 10);
     /// # Ok(()) }
     /// ```
@@ -313,7 +314,7 @@ impl Guard {
     /// for several [`Guard::check`] or [`Guard::resync`] calls in a row.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// use twostep::{Guard, Secret, Totp};
     /// let guard = Guard::new(Totp::new());
     /// assert_eq!(guard.key(&Secret::from_bytes(&[7; 20])?).totp(), guard.totp());

@@ -13,7 +13,8 @@
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{Guard, GuardState, Outcome, Secret, Totp, UnixTime};
+//! use twostep::{Guard, Secret, Totp, UnixTime};
+//! use twostep::guard::{State as GuardState, Outcome};
 //!
 //! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?; // from your database
 //! let guard = Guard::new(Totp::default()); // SHA-1, 6 digits, 30 s, window ±1
@@ -40,7 +41,8 @@
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
 //! use rand_core::SeedableRng;
-//! use twostep::{Guard, GuardState, KeyUri, Secret, Totp, UnixTime};
+//! use twostep::{Guard, KeyUri, Secret, Totp, UnixTime};
+//! use twostep::guard::State as GuardState;
 //! use twostep::backup::{CodeSet, Policy};
 //!
 //! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
@@ -79,7 +81,8 @@
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{Guard, GuardState, Outcome, Secret, Totp, UnixTime};
+//! use twostep::{Guard, Secret, Totp, UnixTime};
+//! use twostep::guard::{State as GuardState, Outcome};
 //!
 //! let secret = Secret::from_bytes(b"12345678901234567890")?;
 //! let guard = Guard::new(Totp::default());
@@ -93,7 +96,7 @@
 //!         Outcome::Accepted(_) => unreachable!("a guess"),
 //!         Outcome::Throttled { retry_after } => {
 //!             refused += 1;
-//!             now = now.checked_add(retry_after).ok_or(twostep::TimeError::OutOfRange)?;
+//!             now = now.checked_add(retry_after).ok_or(twostep::time::TimeError::OutOfRange)?;
 //!         }
 //!         _ => {} // Invalid: "that code is not right"
 //!     }
@@ -139,15 +142,17 @@
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{DiagnoseOptions, Guard, GuardState, Observation, Secret, Totp, UnixTime, Verdict};
+//! use twostep::{Guard, Secret, Totp, UnixTime};
+//! use twostep::diagnose::{DiagnoseOptions, Observation, Verdict};
+//! use twostep::guard::State as GuardState;
 //!
 //! let secret = Secret::from_bytes(b"12345678901234567890")?;
 //! let totp = Totp::default();
 //! let guard = Guard::new(totp);
 //! let phone = totp.key(&secret); // its clock runs five hours fast
 //! let now = UnixTime::from_secs(1_795_780_800);
-//! let fast = |t: UnixTime| t.checked_add_signed(5 * 3600).ok_or(twostep::TimeError::OutOfRange);
-//! let earlier = now.checked_add_signed(-40).ok_or(twostep::TimeError::OutOfRange)?;
+//! let fast = |t: UnixTime| t.checked_add_signed(5 * 3600).ok_or(twostep::time::TimeError::OutOfRange);
+//! let earlier = now.checked_add_signed(-40).ok_or(twostep::time::TimeError::OutOfRange)?;
 //! let seen = [
 //!     Observation::from_code(phone.generate(fast(earlier)?)?, earlier),
 //!     Observation::from_code(phone.generate(fast(now)?)?, now),
@@ -258,25 +263,13 @@ mod text;
 pub mod time;
 pub mod uri;
 
-pub use backup::{CodeSet, Policy, Redemption, ShownCode, ShownCodes};
-pub use diagnose::{
-    DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
-    ZoneHint, diagnose,
-};
+pub use diagnose::diagnose;
 pub use error::Error;
-pub use guard::{
-    Blocked, ConfigError as GuardConfigError, Guard, Outcome, State as GuardState,
-    StateError as GuardStateError, Throttle,
-};
-pub use otp::{
-    Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, KeyedHotp, KeyedTotp, LookAhead, Match,
-    ParamError, Period, Totp, UnknownAlgorithm, VerifyError, Window,
-};
-pub use secret::{Secret, SecretError};
-pub use time::{TimeError, UnixTime};
-#[cfg(feature = "qr")]
-pub use uri::QrError;
-pub use uri::{Compatibility, KeyUri, OtpKind, UriError};
+pub use guard::Guard;
+pub use otp::{Code, Hotp, Totp, Window};
+pub use secret::Secret;
+pub use time::UnixTime;
+pub use uri::KeyUri;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

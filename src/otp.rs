@@ -31,8 +31,9 @@ use crate::time::TimeError;
 /// close: that is all a caller may tell the person who typed the code.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::SecretError> {
-/// use twostep::{Secret, Totp, UnixTime, VerifyError, Window};
+/// # fn main() -> Result<(), twostep::secret::SecretError> {
+/// use twostep::{Secret, Totp, UnixTime, Window};
+/// use twostep::otp::VerifyError;
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let now = UnixTime::from_secs(59);
 /// let totp = Totp::new();

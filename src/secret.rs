@@ -63,7 +63,7 @@ pub enum SecretError {
 /// explicit copy and [`Secret::expose_secret`] lends the bytes.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::SecretError> {
+/// # fn main() -> Result<(), twostep::secret::SecretError> {
 /// use twostep::Secret;
 /// let s = Secret::from_base32("jbsw y3dp-ehpk 3pxp")?; // tolerant input
 /// assert_eq!(s.expose_secret(), b"Hello!\xde\xad\xbe\xef");
@@ -96,7 +96,7 @@ impl Secret {
     /// [`SecretError::Length`] unless `bytes` is 10 to 1024 bytes long.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let s = twostep::Secret::from_bytes(b"12345678901234567890")?;
     /// assert_eq!(s.byte_len(), 20);
     /// assert!(twostep::Secret::from_bytes(b"short").is_err());
@@ -121,7 +121,7 @@ impl Secret {
     /// and [`SecretError::Length`] for a decoded key outside 10..=1024 bytes.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// use twostep::Secret;
     /// let a = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
     /// let b = Secret::from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq")?;
@@ -142,7 +142,7 @@ impl Secret {
     /// padding or non-zero trailing bits.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// use twostep::Secret;
     /// assert!(Secret::from_base32_strict("JBSWY3DPEHPK3PXP").is_ok());
     /// assert!(Secret::from_base32_strict("jbswy3dpehpk3pxp").is_err());
@@ -195,7 +195,7 @@ impl Secret {
     /// [`SecretError::Random`] if the OS source fails.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let s = twostep::Secret::generate_os()?;
     /// assert_eq!(s.byte_len(), 20);
     /// # Ok(()) }
@@ -210,7 +210,7 @@ impl Secret {
     /// The key bytes. Handle with care: do not log or persist them unencrypted.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let s = twostep::Secret::from_bytes(&[1; 16])?;
     /// assert_eq!(s.expose_secret(), &[1; 16]);
     /// # Ok(()) }
@@ -223,7 +223,7 @@ impl Secret {
     /// The key length in bytes (not secret).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// assert_eq!(twostep::Secret::from_bytes(&[1; 16])?.byte_len(), 16);
     /// # Ok(()) }
     /// ```
@@ -238,7 +238,7 @@ impl Secret {
     /// value is dropped.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let s = twostep::Secret::from_bytes(b"12345678901234567890")?;
     /// assert_eq!(*s.to_base32(), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     /// # Ok(()) }
@@ -252,7 +252,7 @@ impl Secret {
     /// material are always visible in code review.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let a = twostep::Secret::from_bytes(&[9; 20])?;
     /// let b = a.duplicate();
     /// assert!(a == b);

@@ -11,7 +11,8 @@ pub use ::time::Duration;
 /// A time that the computation cannot use.
 ///
 /// ```
-/// use twostep::{TimeError, Totp, UnixTime};
+/// use twostep::{Totp, UnixTime};
+/// use twostep::time::TimeError;
 /// let totp = Totp::new().with_t0(UnixTime::from_secs(100));
 /// assert_eq!(totp.step_at(UnixTime::from_secs(99)), Err(TimeError::BeforeT0));
 /// assert_eq!(TimeError::BeforeT0.to_string(), "time is before the totp start time t0");
@@ -37,7 +38,7 @@ pub enum TimeError {
 /// `UnixTime` from the caller. Convert from the clock at the call site:
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::TimeError> {
+/// # fn main() -> Result<(), twostep::time::TimeError> {
 /// use twostep::UnixTime;
 /// # #[cfg(feature = "std")] {
 /// let now = UnixTime::try_from(std::time::SystemTime::now())?;
@@ -47,7 +48,7 @@ pub enum TimeError {
 /// let instant = time::macros::datetime!(2026-11-27 12:00 UTC);
 /// assert_eq!(UnixTime::try_from(instant)?.as_secs(), 1_795_780_800);
 /// let before_1970 = time::macros::datetime!(1969-12-31 23:59:59 UTC);
-/// assert_eq!(UnixTime::try_from(before_1970), Err(twostep::TimeError::BeforeEpoch));
+/// assert_eq!(UnixTime::try_from(before_1970), Err(twostep::time::TimeError::BeforeEpoch));
 /// # Ok(()) }
 /// ```
 ///

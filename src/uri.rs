@@ -60,8 +60,9 @@ pub use qr::QrError;
 /// Which kind of one-time password a [`KeyUri`] describes, with its parameters.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::UriError> {
-/// use twostep::{KeyUri, OtpKind};
+/// # fn main() -> Result<(), twostep::uri::UriError> {
+/// use twostep::KeyUri;
+/// use twostep::uri::OtpKind;
 /// let uri: KeyUri = "otpauth://hotp/ana?secret=JBSWY3DPEHPK3PXP&counter=7".parse()?;
 /// assert!(matches!(uri.kind(), OtpKind::Hotp { counter: 7, .. }));
 /// # Ok(()) }
@@ -166,7 +167,8 @@ impl KeyUri {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Algorithm, Digits, KeyUri, Secret, Totp};
+    /// use twostep::{KeyUri, Secret, Totp};
+    /// use twostep::otp::{Algorithm, Digits};
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
     /// let totp = Totp::default().with_algorithm(Algorithm::Sha256).with_digits(Digits::EIGHT);
     /// let uri = KeyUri::totp(&totp, &secret, "ACME Co", "ana")?;
@@ -278,7 +280,7 @@ impl KeyUri {
     /// Whether default parameters are written; see [`KeyUri::with_explicit_defaults`].
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&digits=6")?;
     /// assert!(!uri.explicit_defaults());
     /// # Ok(()) }
@@ -291,8 +293,9 @@ impl KeyUri {
     /// Totp or hotp, with the parameters.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
-    /// use twostep::{KeyUri, OtpKind, Totp};
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
+    /// use twostep::{KeyUri, Totp};
+    /// use twostep::uri::OtpKind;
     /// let uri = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP")?;
     /// assert_eq!(uri.kind(), OtpKind::Totp(Totp::default()));
     /// # Ok(()) }
@@ -305,9 +308,9 @@ impl KeyUri {
     /// The hash.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&algorithm=SHA512")?;
-    /// assert_eq!(uri.algorithm(), twostep::Algorithm::Sha512);
+    /// assert_eq!(uri.algorithm(), twostep::otp::Algorithm::Sha512);
     /// # Ok(()) }
     /// ```
     #[must_use]
@@ -318,7 +321,7 @@ impl KeyUri {
     /// The digit count.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&digits=8")?;
     /// assert_eq!(uri.digits().get(), 8);
     /// # Ok(()) }
@@ -331,7 +334,7 @@ impl KeyUri {
     /// The period of a totp URI; `None` for hotp.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&period=60")?;
     /// assert_eq!(uri.period().map(|p| p.as_secs()), Some(60));
     /// # Ok(()) }
@@ -347,7 +350,7 @@ impl KeyUri {
     /// The counter of an hotp URI; `None` for totp.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://hotp/ana?secret=JBSWY3DPEHPK3PXP&counter=42")?;
     /// assert_eq!(uri.counter(), Some(42));
     /// # Ok(()) }
@@ -363,7 +366,7 @@ impl KeyUri {
     /// The issuer (service name), if any.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=B%C3%A4ckerei")?;
     /// assert_eq!(uri.issuer(), Some("Bäckerei"));
     /// # Ok(()) }
@@ -376,7 +379,7 @@ impl KeyUri {
     /// The account name.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/Example:%20ana%20b?secret=JBSWY3DPEHPK3PXP")?;
     /// assert_eq!(uri.account(), "ana b");
     /// # Ok(()) }
@@ -389,7 +392,7 @@ impl KeyUri {
     /// The secret, lent.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP")?;
     /// assert_eq!(uri.secret().expose_secret(), b"Hello!\xde\xad\xbe\xef");
     /// # Ok(()) }
@@ -402,7 +405,7 @@ impl KeyUri {
     /// The secret, taken out of the URI (to store it after an import).
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
     /// let uri = twostep::KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP")?;
     /// let secret = uri.into_secret();
     /// assert_eq!(secret.byte_len(), 10);

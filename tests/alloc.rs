@@ -22,9 +22,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 
-use twostep::{
-    Algorithm, Code, Digits, Hotp, LookAhead, Period, Secret, Totp, UnixTime, VerifyError, Window,
-};
+use twostep::otp::{Algorithm, Digits, LookAhead, Period, VerifyError};
+use twostep::{Code, Hotp, Secret, Totp, UnixTime, Window};
 
 struct Counting;
 
@@ -295,7 +294,7 @@ fn diagnose_scan_does_not_allocate() {
         Observation::from_code(c2, now),
     ];
     let options = DiagnoseOptions::default();
-    let (guard, state) = (twostep::Guard::new(totp), twostep::GuardState::new());
+    let (guard, state) = (twostep::Guard::new(totp), twostep::guard::State::new());
     let (d, _) = diagnose(&guard, &s, &state, &obs, &options).unwrap();
     assert!(d.matches_found() >= 2);
     assert_no_alloc("diagnose one-shot, two codes, ±26 h", || {

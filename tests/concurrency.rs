@@ -28,7 +28,8 @@ use rand_core::SeedableRng;
 use store::{Recovery, Users};
 use twostep::backup::{CodeSet, Policy};
 use twostep::guard::{Outcome, State as GuardState, Throttle};
-use twostep::{Guard, KeyedTotp, Secret, Totp, UnixTime};
+use twostep::otp::KeyedTotp;
+use twostep::{Guard, Secret, Totp, UnixTime};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 200;

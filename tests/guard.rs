@@ -9,7 +9,8 @@
 use proptest::prelude::*;
 use time::Duration;
 use twostep::guard::{Blocked, ConfigError, Outcome, State, StateError, Throttle};
-use twostep::{Guard, KeyedTotp, Secret, Totp, UnixTime, Window};
+use twostep::otp::KeyedTotp;
+use twostep::{Guard, Secret, Totp, UnixTime, Window};
 
 /// 2026-11-27T12:00:05Z: five seconds into a 30 s step.
 const NOW: u64 = 1_795_780_805;
@@ -170,7 +171,7 @@ fn replay_of_any_spent_step_in_the_window_is_distinguished() {
 fn a_time_before_t0_is_reported_and_changes_nothing() {
     let guard = Guard::new(Totp::new().with_t0(at(NOW)));
     let state: State = "g1.-.0.2.-".parse().unwrap();
-    let before_t0 = Err(twostep::TimeError::BeforeT0);
+    let before_t0 = Err(twostep::time::TimeError::BeforeT0);
     // An error returns no state to store: the stored one stays as it is,
     // whatever the input (a malformed one is not counted either).
     for input in ["123456", "12a456"] {
@@ -1003,7 +1004,7 @@ fn a_resync_pair_that_matches_nothing_is_invalid_even_next_to_spent_steps() {
 
 #[test]
 fn a_key_prepared_by_another_guard_is_checked_with_this_guards_parameters() {
-    use twostep::{Algorithm, Digits};
+    use twostep::otp::{Algorithm, Digits};
     let secret = secret();
     let sha256 = Guard::new(
         Totp::new()

@@ -8,7 +8,8 @@
     clippy::cast_possible_truncation
 )]
 
-use twostep::{TimeError, UnixTime};
+use twostep::UnixTime;
+use twostep::time::TimeError;
 
 #[test]
 fn unix_time_arithmetic_and_conversions() {

@@ -70,8 +70,7 @@ fn policy_pepper(r: &mut Reader, policy: Policy) -> (Policy, Option<Vec<u8>>) {
         return (policy, None);
     }
     let bytes = r.blob();
-    let valid =
-        (Policy::MIN_PEPPER_LEN..=Policy::MAX_PEPPER_LEN).contains(&bytes.len());
+    let valid = (Policy::MIN_PEPPER_LEN..=Policy::MAX_PEPPER_LEN).contains(&bytes.len());
     assert_eq!(Policy::DEFAULT.with_pepper(bytes).is_ok(), valid);
     let pepper: &[u8] = if valid { bytes } else { PEPPER };
     let policy = policy
@@ -157,29 +156,28 @@ fn restyle(code: &str, style: u8) -> String {
 
 fuzz_target!(|data: &[u8]| {
     let (text, program) = split_line(data);
-    let parsed =
-        std::str::from_utf8(text)
-            .ok()
-            .and_then(|text| match text.parse::<CodeSet>() {
-                Ok(set) => {
-                    assert_eq!(
-                        set.to_string(),
-                        text,
-                        "storage strings print back identically"
-                    );
-                    round_trip(&set);
-                    assert!(set.remaining() <= set.slot_count());
-                    assert!(((set.slot_count() - set.remaining()) as u64) < set.generation());
-                    Some((set, text.contains(",pepper=1$")))
+    let parsed = std::str::from_utf8(text)
+        .ok()
+        .and_then(|text| match text.parse::<CodeSet>() {
+            Ok(set) => {
+                assert_eq!(
+                    set.to_string(),
+                    text,
+                    "storage strings print back identically"
+                );
+                round_trip(&set);
+                assert!(set.remaining() <= set.slot_count());
+                assert!(((set.slot_count() - set.remaining()) as u64) < set.generation());
+                Some((set, text.contains(",pepper=1$")))
+            }
+            Err(e) => {
+                if text.len() > CodeSet::MAX_STORAGE_LEN {
+                    assert!(e.to_string().contains("exceeds the limit"), "{e}");
                 }
-                Err(e) => {
-                    if text.len() > CodeSet::MAX_STORAGE_LEN {
-                        assert!(e.to_string().contains("exceeds the limit"), "{e}");
-                    }
-                    let _ = e.to_string();
-                    None
-                }
-            });
+                let _ = e.to_string();
+                None
+            }
+        });
     let mut r = Reader::new(program);
 
     // Raw inputs against the parsed set.
@@ -314,9 +312,6 @@ fuzz_target!(|data: &[u8]| {
         let (_, renewed) = set.renew(&policy, &mut rng).expect("renews");
         assert_eq!(renewed.generation(), set.generation() + 1);
         assert_eq!(renewed.remaining(), policy.count());
-        assert_eq!(
-            renewed.redeem(&plain[0], &policy),
-            Ok(Redemption::Invalid)
-        );
+        assert_eq!(renewed.redeem(&plain[0], &policy), Ok(Redemption::Invalid));
     }
 });

@@ -11,7 +11,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use twostep::{Code, Period, Totp, UnixTime, VerifyError, Window};
+use twostep::otp::{Period, VerifyError};
+use twostep::{Code, Totp, UnixTime, Window};
 use twostep_fuzz::{Typed, algorithm, digits, digits_only, secret, type_code};
 
 #[derive(Arbitrary, Debug)]
@@ -29,7 +30,12 @@ struct Input {
 
 /// Reference scan: offsets 0, -1, +1, -2, +2, … within the window, steps
 /// that exist in `u64` only; the first whose code equals `code` wins.
-fn reference(key: &twostep::KeyedTotp, code: &Code, center: u64, w: Window) -> Option<(u64, i64)> {
+fn reference(
+    key: &twostep::otp::KeyedTotp,
+    code: &Code,
+    center: u64,
+    w: Window,
+) -> Option<(u64, i64)> {
     let reach = i64::from(w.behind().max(w.ahead()));
     let offsets = (0..=reach).flat_map(|k| if k == 0 { vec![0] } else { vec![-k, k] });
     for offset in offsets {

@@ -29,10 +29,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use time::Duration;
-use twostep::{
-    Code, CodeError, DiagnoseError, DiagnoseOptions, Guard, GuardState, MAX_OBSERVATIONS,
-    Observation, Period, Totp, UnixTime, Verdict, Window, diagnose,
-};
+use twostep::diagnose::{DiagnoseError, DiagnoseOptions, MAX_OBSERVATIONS, Observation, Verdict};
+use twostep::guard::State as GuardState;
+use twostep::otp::{CodeError, Period};
+use twostep::{Code, Guard, Totp, UnixTime, Window, diagnose};
 use twostep_fuzz::{Reader, algorithm, digits, secret, separator, type_code};
 
 /// The longest search range, in seconds.
@@ -168,7 +168,11 @@ fuzz_target!(|data: &[u8]| {
         let looked = !matches!(d.verdict(), Verdict::Malformed { .. });
         let counted = if looked && !d.is_confirmed() { n } else { 0 };
         let counted = u32::try_from(counted).expect("at most 8");
-        assert_eq!(next.failures(), state.failures() + counted, "one failure per code");
+        assert_eq!(
+            next.failures(),
+            state.failures() + counted,
+            "one failure per code"
+        );
         d
     });
     if options.search_range() <= Duration::hours(1) {

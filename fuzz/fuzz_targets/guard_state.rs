@@ -28,7 +28,8 @@ use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
 use twostep::guard::{Blocked, Outcome, State, Throttle};
-use twostep::{Code, Guard, KeyedTotp, Period, Totp, UnixTime, Window};
+use twostep::otp::{KeyedTotp, Period};
+use twostep::{Code, Guard, Totp, UnixTime, Window};
 use twostep_fuzz::{Reader, Typed, algorithm, digits, secret, separator, split_line, type_code};
 
 const MAX_OPS: usize = 16;

@@ -11,7 +11,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use twostep::{Code, Hotp, LookAhead, VerifyError};
+use twostep::otp::{LookAhead, VerifyError};
+use twostep::{Code, Hotp};
 use twostep_fuzz::{Typed, algorithm, digits, digits_only, secret, type_code};
 
 #[derive(Arbitrary, Debug)]

@@ -164,7 +164,7 @@ impl CodeSet {
     ///   and [`Redemption::AlreadyUsed`] (also worth a warning to the user:
     ///   someone may have the old code).
     /// - On [`Redemption::Redeemed`] the user has proved who they are: store
-    ///   [`GuardState::reset_failures`](crate::GuardState::reset_failures), which
+    ///   [`GuardState::reset_failures`](crate::guard::State::reset_failures), which
     ///   also releases a hard lock, as the guard's docs prescribe.
     /// - Persist the guard state (on every counted attempt) and the new set
     ///   with compare-and-swap, together, before letting the user in.
@@ -173,7 +173,8 @@ impl CodeSet {
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use rand_core::SeedableRng;
     /// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
-    /// use twostep::{Guard, GuardState, Totp, UnixTime};
+    /// use twostep::{Guard, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// use twostep::backup::{CodeSet, Policy, Redemption};
     /// let (guard, policy) = (Guard::new(Totp::new()), Policy::DEFAULT);
     /// let (codes, set) = CodeSet::generate(&policy, &mut rng)?;

@@ -181,7 +181,7 @@ impl Cap {
 /// # fn main() -> Result<(), twostep::delivered::PolicyError> {
 /// use time::Duration;
 /// use twostep::delivered::{Cap, Policy, ResendRule};
-/// use twostep::Digits;
+/// use twostep::otp::Digits;
 /// let policy = Policy::DEFAULT
 ///     .with_digits(Digits::EIGHT)
 ///     .with_lifetime(Duration::minutes(5))?
@@ -251,7 +251,7 @@ impl Policy {
     /// With another digit count (6 to 10, validated by [`Digits`]).
     ///
     /// ```
-    /// let p = twostep::delivered::Policy::DEFAULT.with_digits(twostep::Digits::EIGHT);
+    /// let p = twostep::delivered::Policy::DEFAULT.with_digits(twostep::otp::Digits::EIGHT);
     /// assert_eq!(p.digits().get(), 8);
     /// ```
     #[must_use]

@@ -14,7 +14,8 @@ use super::{MAX_OBSERVATIONS, Verdict};
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-/// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+/// use twostep::{Guard, Secret, Totp, UnixTime};
+/// use twostep::guard::State as GuardState;
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let totp = Totp::new();
 /// let (t1, t2) = (1_700_000_000, 1_700_000_040);
@@ -24,7 +25,7 @@ use super::{MAX_OBSERVATIONS, Verdict};
 ///            Observation::from_code(shown(t2)?, UnixTime::from_secs(t2))];
 /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &obs, &DiagnoseOptions::default())?;
 /// assert!(matches!(d.verdict(), Verdict::ClockAhead { .. }));
-/// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
+/// let (low, high) = d.offset_range().ok_or(twostep::time::TimeError::OutOfRange)?;
 /// assert!(low.whole_seconds() <= 420 && 420 <= high.whole_seconds());
 /// println!("{d}");
 /// # Ok(()) }
@@ -101,7 +102,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("12x456", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
@@ -119,7 +121,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
@@ -145,13 +148,14 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
     /// let code = totp.generate(&secret, now)?;
     /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(), &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
-    /// let (low, high) = d.offset_range().ok_or(twostep::TimeError::OutOfRange)?;
+    /// let (low, high) = d.offset_range().ok_or(twostep::time::TimeError::OutOfRange)?;
     /// assert!(low.is_negative() && high.is_positive());
     /// # Ok(()) }
     /// ```
@@ -167,7 +171,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
@@ -186,7 +191,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(1))?)?;
@@ -213,7 +219,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("000000", UnixTime::from_secs(1_000_000))],
     ///     &DiagnoseOptions::default().with_search_range(time::Duration::minutes(5))?)?;
@@ -235,7 +242,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);
@@ -261,7 +269,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let (t1, t2) = (1_700_000_000, 1_700_000_040);
@@ -285,7 +294,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("123456", UnixTime::from_secs(1_700_000_000))],
     ///     &DiagnoseOptions::default())?;
@@ -303,7 +313,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(), &[Observation::new("1234567", UnixTime::from_secs(99))],
     ///     &DiagnoseOptions::default())?;
@@ -323,7 +334,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, ResyncAdvice};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let (t1, t2) = (1_700_000_000, 1_700_000_040);
@@ -346,7 +358,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_020); // 10 s into its step
@@ -372,7 +385,8 @@ impl Diagnosis {
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
     /// # use twostep::diagnose::{diagnose, DiagnoseOptions, Observation, Verdict};
-    /// # use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+    /// # use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
     /// # let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new();
     /// let now = UnixTime::from_secs(1_700_000_000);

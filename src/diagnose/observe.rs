@@ -52,9 +52,10 @@ impl<'a> Observation<'a> {
     /// An already parsed `code`, arriving at server time `at`.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::CodeError> {
+    /// # fn main() -> Result<(), twostep::otp::CodeError> {
     /// use twostep::diagnose::Observation;
-    /// use twostep::{Code, Digits, UnixTime};
+    /// use twostep::{Code, UnixTime};
+    /// use twostep::otp::Digits;
     /// let o = Observation::from_code(Code::parse("123456", Digits::SIX)?, UnixTime::from_secs(60));
     /// assert_eq!(o.at().as_secs(), 60);
     /// # Ok(()) }

@@ -68,7 +68,7 @@ impl DiagnoseOptions {
     /// [`DiagnoseOptions::MAX_SEARCH_RANGE`].
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::DiagnoseError> {
+    /// # fn main() -> Result<(), twostep::diagnose::DiagnoseError> {
     /// use twostep::diagnose::DiagnoseOptions;
     /// let o = DiagnoseOptions::default().with_search_range(time::Duration::hours(2))?;
     /// assert_eq!(o.search_range().whole_hours(), 2);
@@ -94,7 +94,7 @@ impl DiagnoseOptions {
     /// [`DiagnoseOptions::MAX_TYPING_DELAY`].
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::DiagnoseError> {
+    /// # fn main() -> Result<(), twostep::diagnose::DiagnoseError> {
     /// use twostep::diagnose::DiagnoseOptions;
     /// let o = DiagnoseOptions::default().with_typing_delay(time::Duration::seconds(30))?;
     /// assert_eq!(o.typing_delay().whole_seconds(), 30);

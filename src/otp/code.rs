@@ -42,8 +42,9 @@ pub enum CodeError {
 /// is constant time.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::CodeError> {
-/// use twostep::{Code, Digits};
+/// # fn main() -> Result<(), twostep::otp::CodeError> {
+/// use twostep::Code;
+/// use twostep::otp::Digits;
 /// let c = Code::parse("012 345", Digits::SIX)?;
 /// assert_eq!(c.to_string(), "012345");
 /// assert_eq!(c, Code::parse("012-345", Digits::SIX)?);
@@ -70,8 +71,9 @@ impl Code {
     /// separator) and [`CodeError::WrongLength`] for the wrong digit count.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::CodeError> {
-    /// use twostep::{Code, Digits};
+    /// # fn main() -> Result<(), twostep::otp::CodeError> {
+    /// use twostep::Code;
+    /// use twostep::otp::Digits;
     /// assert_eq!(Code::parse("1234 5678", Digits::EIGHT)?.to_string(), "12345678");
     /// assert!(Code::parse(" 123456", Digits::SIX).is_err());
     /// # Ok(()) }
@@ -156,7 +158,8 @@ impl Code {
     /// Returns `None` if `value >= 10^digits`.
     ///
     /// ```
-    /// use twostep::{Code, Digits};
+    /// use twostep::Code;
+    /// use twostep::otp::Digits;
     /// assert_eq!(Code::from_value(42, Digits::SIX).map(|c| c.to_string()), Some("000042".into()));
     /// assert!(Code::from_value(1_000_000, Digits::SIX).is_none());
     /// ```
@@ -190,8 +193,8 @@ impl Code {
     /// The numeric value.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::CodeError> {
-    /// assert_eq!(twostep::Code::parse("000042", twostep::Digits::SIX)?.value(), 42);
+    /// # fn main() -> Result<(), twostep::otp::CodeError> {
+    /// assert_eq!(twostep::Code::parse("000042", twostep::otp::Digits::SIX)?.value(), 42);
     /// # Ok(()) }
     /// ```
     #[must_use]
@@ -202,8 +205,8 @@ impl Code {
     /// The digit count.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::CodeError> {
-    /// assert_eq!(twostep::Code::parse("000042", twostep::Digits::SIX)?.digits().get(), 6);
+    /// # fn main() -> Result<(), twostep::otp::CodeError> {
+    /// assert_eq!(twostep::Code::parse("000042", twostep::otp::Digits::SIX)?.digits().get(), 6);
     /// # Ok(()) }
     /// ```
     #[must_use]

@@ -13,7 +13,8 @@ use crate::secret::Secret;
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
-/// use twostep::{Hotp, LookAhead, Secret};
+/// use twostep::{Hotp, Secret};
+/// use twostep::otp::LookAhead;
 /// let secret = Secret::from_bytes(b"12345678901234567890")?;
 /// let hotp = Hotp::default();
 /// assert_eq!(hotp.generate(&secret, 0).to_string(), "755224"); // RFC 4226 Appendix D
@@ -44,7 +45,8 @@ impl Hotp {
     /// The same parameters with another hash.
     ///
     /// ```
-    /// use twostep::{Algorithm, Hotp};
+    /// use twostep::Hotp;
+    /// use twostep::otp::Algorithm;
     /// assert_eq!(Hotp::new().with_algorithm(Algorithm::Sha256).algorithm(), Algorithm::Sha256);
     /// ```
     #[must_use]
@@ -56,7 +58,8 @@ impl Hotp {
     /// The same parameters with another digit count.
     ///
     /// ```
-    /// use twostep::{Digits, Hotp};
+    /// use twostep::Hotp;
+    /// use twostep::otp::Digits;
     /// assert_eq!(Hotp::new().with_digits(Digits::EIGHT).digits(), Digits::EIGHT);
     /// ```
     #[must_use]
@@ -68,7 +71,7 @@ impl Hotp {
     /// The hash.
     ///
     /// ```
-    /// assert_eq!(twostep::Hotp::new().algorithm(), twostep::Algorithm::Sha1);
+    /// assert_eq!(twostep::Hotp::new().algorithm(), twostep::otp::Algorithm::Sha1);
     /// ```
     #[must_use]
     pub const fn algorithm(&self) -> Algorithm {
@@ -88,7 +91,7 @@ impl Hotp {
     /// Prepares the keyed HMAC state once, for many evaluations.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let secret = twostep::Secret::from_bytes(b"12345678901234567890")?;
     /// let key = twostep::Hotp::new().key(&secret);
     /// assert_eq!(key.generate(1).to_string(), "287082");
@@ -105,7 +108,7 @@ impl Hotp {
     /// The code for `counter`.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let secret = twostep::Secret::from_bytes(b"12345678901234567890")?;
     /// assert_eq!(twostep::Hotp::new().generate(&secret, 9).to_string(), "520489");
     /// # Ok(()) }
@@ -124,7 +127,8 @@ impl Hotp {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Hotp, LookAhead, Secret};
+    /// use twostep::{Hotp, Secret};
+    /// use twostep::otp::LookAhead;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// assert!(Hotp::new().verify(&secret, "755224", 1, LookAhead::new(5)?).is_err());
     /// # Ok(()) }
@@ -153,7 +157,7 @@ impl KeyedHotp {
     /// The parameters.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let key = twostep::Hotp::new().key(&twostep::Secret::from_bytes(&[1; 20])?);
     /// assert_eq!(key.hotp(), twostep::Hotp::new());
     /// # Ok(()) }
@@ -166,7 +170,7 @@ impl KeyedHotp {
     /// The code for `counter`. No allocation.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let key = twostep::Hotp::new().key(&twostep::Secret::from_bytes(b"12345678901234567890")?);
     /// assert_eq!(key.generate(2).to_string(), "359152");
     /// # Ok(()) }
@@ -189,7 +193,8 @@ impl KeyedHotp {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Hotp, LookAhead, Secret};
+    /// use twostep::{Hotp, Secret};
+    /// use twostep::otp::LookAhead;
     /// let key = Hotp::new().key(&Secret::from_bytes(b"12345678901234567890")?);
     /// let m = key.verify("254676", 0, LookAhead::new(10)?)?; // counter 5
     /// assert_eq!((m.counter(), m.next_counter()), (5, Some(6)));
@@ -213,7 +218,8 @@ impl KeyedHotp {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Code, Digits, Hotp, LookAhead, Secret};
+    /// use twostep::{Code, Hotp, Secret};
+    /// use twostep::otp::{Digits, LookAhead};
     /// let key = Hotp::new().key(&Secret::from_bytes(b"12345678901234567890")?);
     /// let code = Code::parse("755224", Digits::SIX)?;
     /// assert_eq!(key.verify_code(&code, 0, LookAhead::NONE)?.counter(), 0);
@@ -255,7 +261,8 @@ impl HotpMatch {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Hotp, LookAhead, Secret};
+    /// use twostep::{Hotp, Secret};
+    /// use twostep::otp::LookAhead;
     /// let s = Secret::from_bytes(b"12345678901234567890")?;
     /// assert_eq!(Hotp::new().verify(&s, "287082", 0, LookAhead::new(3)?)?.counter(), 1);
     /// # Ok(()) }
@@ -270,7 +277,8 @@ impl HotpMatch {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Hotp, LookAhead, Secret};
+    /// use twostep::{Hotp, Secret};
+    /// use twostep::otp::LookAhead;
     /// let s = Secret::from_bytes(b"12345678901234567890")?;
     /// assert_eq!(Hotp::new().verify(&s, "287082", 0, LookAhead::new(3)?)?.next_counter(), Some(2));
     /// # Ok(()) }

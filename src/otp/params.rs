@@ -8,7 +8,8 @@ use thiserror::Error;
 /// A parameter outside its valid range.
 ///
 /// ```
-/// use twostep::{Digits, ParamError, Window};
+/// use twostep::Window;
+/// use twostep::otp::{Digits, ParamError};
 /// assert_eq!(Digits::new(5), Err(ParamError::Digits { digits: 5 }));
 /// assert_eq!(Window::new(0, 101), Err(ParamError::Window { steps: 101, max: 100 }));
 /// ```
@@ -44,7 +45,7 @@ pub enum ParamError {
 /// not apply to HMAC).
 ///
 /// ```
-/// use twostep::Algorithm;
+/// use twostep::otp::Algorithm;
 /// assert_eq!(Algorithm::default(), Algorithm::Sha1);
 /// assert_eq!("sha256".parse(), Ok(Algorithm::Sha256));
 /// assert_eq!(Algorithm::Sha512.to_string(), "SHA512");
@@ -65,7 +66,7 @@ impl Algorithm {
     /// The name used in `otpauth://` URIs: `SHA1`, `SHA256` or `SHA512`.
     ///
     /// ```
-    /// assert_eq!(twostep::Algorithm::Sha1.as_str(), "SHA1");
+    /// assert_eq!(twostep::otp::Algorithm::Sha1.as_str(), "SHA1");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -121,8 +122,8 @@ impl FromStr for Algorithm {
 /// 9.3 decimal digits of entropy.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::ParamError> {
-/// use twostep::Digits;
+/// # fn main() -> Result<(), twostep::otp::ParamError> {
+/// use twostep::otp::Digits;
 /// assert_eq!(Digits::default().get(), 6);
 /// assert_eq!(Digits::new(8)?.get(), 8);
 /// assert!(Digits::new(5).is_err());
@@ -150,8 +151,8 @@ impl Digits {
     /// [`ParamError::Digits`] outside 6..=10.
     ///
     /// ```
-    /// assert!(twostep::Digits::new(10).is_ok());
-    /// assert!(twostep::Digits::new(11).is_err());
+    /// assert!(twostep::otp::Digits::new(10).is_ok());
+    /// assert!(twostep::otp::Digits::new(11).is_err());
     /// ```
     pub const fn new(digits: u32) -> Result<Self, ParamError> {
         if digits >= Self::MIN.0 as u32 && digits <= Self::MAX.0 as u32 {
@@ -165,7 +166,7 @@ impl Digits {
     /// The digit count.
     ///
     /// ```
-    /// assert_eq!(twostep::Digits::EIGHT.get(), 8);
+    /// assert_eq!(twostep::otp::Digits::EIGHT.get(), 8);
     /// ```
     #[must_use]
     pub const fn get(self) -> u32 {
@@ -195,8 +196,8 @@ impl Default for Digits {
 /// The TOTP time step X (RFC 6238 §4.1): 1 s to `u32::MAX` s, 30 s by default.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::ParamError> {
-/// use twostep::Period;
+/// # fn main() -> Result<(), twostep::otp::ParamError> {
+/// use twostep::otp::Period;
 /// assert_eq!(Period::default().as_secs(), 30);
 /// assert!(Period::new(0).is_err());
 /// # Ok(()) }
@@ -219,7 +220,7 @@ impl Period {
     /// [`ParamError::Period`] for zero or more than `u32::MAX`.
     ///
     /// ```
-    /// assert_eq!(twostep::Period::new(60).map(|p| p.as_secs()), Ok(60));
+    /// assert_eq!(twostep::otp::Period::new(60).map(|p| p.as_secs()), Ok(60));
     /// ```
     pub const fn new(secs: u64) -> Result<Self, ParamError> {
         if secs >= 1 && secs <= u32::MAX as u64 {
@@ -233,7 +234,7 @@ impl Period {
     /// The period in seconds.
     ///
     /// ```
-    /// assert_eq!(twostep::Period::DEFAULT.as_secs(), 30);
+    /// assert_eq!(twostep::otp::Period::DEFAULT.as_secs(), 30);
     /// ```
     #[must_use]
     pub const fn as_secs(self) -> u64 {
@@ -243,7 +244,7 @@ impl Period {
     /// The period as a [`time::Duration`].
     ///
     /// ```
-    /// assert_eq!(twostep::Period::DEFAULT.as_duration(), time::Duration::seconds(30));
+    /// assert_eq!(twostep::otp::Period::DEFAULT.as_duration(), time::Duration::seconds(30));
     /// ```
     #[must_use]
     pub const fn as_duration(self) -> time::Duration {
@@ -266,7 +267,7 @@ impl Default for Period {
 /// are simply skipped.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::ParamError> {
+/// # fn main() -> Result<(), twostep::otp::ParamError> {
 /// use twostep::Window;
 /// let w = Window::new(2, 1)?;
 /// assert_eq!((w.behind(), w.ahead()), (2, 1));
@@ -373,10 +374,10 @@ impl Default for Window {
 /// (RFC 4226 §7.4), at most [`Window::MAX_STEPS`]. HOTP never looks behind.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::ParamError> {
-/// let la = twostep::LookAhead::new(10)?;
+/// # fn main() -> Result<(), twostep::otp::ParamError> {
+/// let la = twostep::otp::LookAhead::new(10)?;
 /// assert_eq!(la.get(), 10);
-/// assert!(twostep::LookAhead::new(1000).is_err());
+/// assert!(twostep::otp::LookAhead::new(1000).is_err());
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -393,7 +394,7 @@ impl LookAhead {
     /// [`ParamError::Window`] above [`Window::MAX_STEPS`].
     ///
     /// ```
-    /// assert!(twostep::LookAhead::new(100).is_ok());
+    /// assert!(twostep::otp::LookAhead::new(100).is_ok());
     /// ```
     pub const fn new(steps: u32) -> Result<Self, ParamError> {
         match Window::new(0, steps) {
@@ -405,7 +406,7 @@ impl LookAhead {
     /// The number of counters tried after the expected one.
     ///
     /// ```
-    /// assert_eq!(twostep::LookAhead::NONE.get(), 0);
+    /// assert_eq!(twostep::otp::LookAhead::NONE.get(), 0);
     /// ```
     #[must_use]
     pub const fn get(self) -> u32 {

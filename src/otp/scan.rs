@@ -291,7 +291,7 @@ mod tests {
             crate::UnixTime::from_secs(59),
             crate::Window::DEFAULT,
         );
-        assert!(matches!(r, Err(crate::VerifyError::Malformed(_))));
+        assert!(matches!(r, Err(crate::otp::VerifyError::Malformed(_))));
         assert_eq!(count(&HMAC), before);
     }
 

@@ -19,7 +19,8 @@ use crate::time::UnixTime;
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
-/// use twostep::{Algorithm, Digits, Period, Secret, Totp, UnixTime, Window};
+/// use twostep::{Secret, Totp, UnixTime, Window};
+/// use twostep::otp::{Algorithm, Digits, Period};
 /// let totp = Totp::default()
 ///     .with_algorithm(Algorithm::Sha256)
 ///     .with_digits(Digits::EIGHT)
@@ -56,7 +57,8 @@ impl Totp {
     /// The same parameters with another hash.
     ///
     /// ```
-    /// use twostep::{Algorithm, Totp};
+    /// use twostep::Totp;
+    /// use twostep::otp::Algorithm;
     /// assert_eq!(Totp::new().with_algorithm(Algorithm::Sha512).algorithm(), Algorithm::Sha512);
     /// ```
     #[must_use]
@@ -68,7 +70,8 @@ impl Totp {
     /// The same parameters with another digit count.
     ///
     /// ```
-    /// use twostep::{Digits, Totp};
+    /// use twostep::Totp;
+    /// use twostep::otp::Digits;
     /// assert_eq!(Totp::new().with_digits(Digits::EIGHT).digits(), Digits::EIGHT);
     /// ```
     #[must_use]
@@ -80,8 +83,9 @@ impl Totp {
     /// The same parameters with another period.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::ParamError> {
-    /// use twostep::{Period, Totp};
+    /// # fn main() -> Result<(), twostep::otp::ParamError> {
+    /// use twostep::Totp;
+    /// use twostep::otp::Period;
     /// assert_eq!(Totp::new().with_period(Period::new(60)?).period().as_secs(), 60);
     /// # Ok(()) }
     /// ```
@@ -106,7 +110,7 @@ impl Totp {
     /// The hash.
     ///
     /// ```
-    /// assert_eq!(twostep::Totp::new().algorithm(), twostep::Algorithm::Sha1);
+    /// assert_eq!(twostep::Totp::new().algorithm(), twostep::otp::Algorithm::Sha1);
     /// ```
     #[must_use]
     pub const fn algorithm(&self) -> Algorithm {
@@ -160,7 +164,7 @@ impl Totp {
     /// [`TimeError::BeforeT0`] if `now` is before T0.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::TimeError> {
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
     /// use twostep::{Totp, UnixTime};
     /// assert_eq!(Totp::new().step_at(UnixTime::from_secs(59))?, 1);
     /// # Ok(()) }
@@ -183,7 +187,7 @@ impl Totp {
     /// [`TimeError::OutOfRange`] if that is beyond `u64::MAX` seconds.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::TimeError> {
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
     /// use twostep::{Totp, UnixTime};
     /// assert_eq!(Totp::new().step_start(2)?, UnixTime::from_secs(60));
     /// # Ok(()) }
@@ -205,7 +209,7 @@ impl Totp {
     /// [`TimeError::BeforeT0`] if `now` is before T0.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::TimeError> {
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
     /// use twostep::{Totp, UnixTime};
     /// assert_eq!(Totp::new().time_to_next(UnixTime::from_secs(59))?, time::Duration::seconds(1));
     /// assert_eq!(Totp::new().time_to_next(UnixTime::from_secs(60))?, time::Duration::seconds(30));
@@ -251,7 +255,8 @@ impl Totp {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Digits, Secret, Totp, UnixTime};
+    /// use twostep::{Secret, Totp, UnixTime};
+    /// use twostep::otp::Digits;
     /// let secret = Secret::from_bytes(b"12345678901234567890")?;
     /// let totp = Totp::new().with_digits(Digits::EIGHT);
     /// assert_eq!(totp.generate(&secret, UnixTime::from_secs(59))?.to_string(), "94287082"); // RFC 6238 App. B
@@ -300,7 +305,7 @@ impl KeyedTotp {
     /// The parameters.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::SecretError> {
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
     /// let key = twostep::Totp::new().key(&twostep::Secret::from_bytes(&[1; 20])?);
     /// assert_eq!(key.totp(), twostep::Totp::new());
     /// # Ok(()) }
@@ -360,7 +365,8 @@ impl KeyedTotp {
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::Error> {
-    /// use twostep::{Secret, Totp, UnixTime, VerifyError, Window};
+    /// use twostep::{Secret, Totp, UnixTime, Window};
+    /// use twostep::otp::VerifyError;
     /// let key = Totp::new().key(&Secret::from_bytes(b"12345678901234567890")?);
     /// let now = UnixTime::from_secs(1_111_111_109);
     /// assert_eq!(key.verify("081804", now, Window::EXACT)?.offset(), 0);

@@ -13,8 +13,10 @@ impl KeyUri {
     /// secret of at least 128 bits.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
-    /// use twostep::{Algorithm, Compatibility, KeyUri};
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
+    /// use twostep::KeyUri;
+    /// use twostep::otp::Algorithm;
+    /// use twostep::uri::Compatibility;
     /// let uri = KeyUri::parse("otpauth://totp/ana?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256")?;
     /// let notes: Vec<Compatibility> = uri.compatibility().collect();
     /// assert_eq!(notes, [Compatibility::Algorithm(Algorithm::Sha256), Compatibility::NoIssuer]);
@@ -51,7 +53,7 @@ impl KeyUri {
 /// changes between versions, so test the apps your users have.
 ///
 /// ```
-/// use twostep::Compatibility;
+/// use twostep::uri::Compatibility;
 /// assert_eq!(
 ///     Compatibility::Hotp.to_string(),
 ///     "some authenticator apps do not support counter-based (hotp) codes"

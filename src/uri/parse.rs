@@ -21,8 +21,9 @@ impl KeyUri {
     /// A [`UriError`] naming the first problem found; none contains the secret.
     ///
     /// ```
-    /// # fn main() -> Result<(), twostep::UriError> {
-    /// use twostep::{Algorithm, KeyUri};
+    /// # fn main() -> Result<(), twostep::uri::UriError> {
+    /// use twostep::KeyUri;
+    /// use twostep::otp::Algorithm;
     /// let uri = KeyUri::parse("otpauth://totp/ACME%3Aana?secret=jbsw-y3dp-ehpk-3pxp====&algorithm=sha256")?;
     /// assert_eq!((uri.issuer(), uri.account()), (Some("ACME"), "ana"));
     /// assert_eq!(uri.algorithm(), Algorithm::Sha256);

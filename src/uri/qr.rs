@@ -14,7 +14,8 @@ use crate::uri::KeyUri;
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
-/// use twostep::{KeyUri, QrError, Secret, Totp};
+/// use twostep::{KeyUri, Secret, Totp};
+/// use twostep::uri::QrError;
 /// // A 2 KiB account name fits a Key URI (4 KiB) but not a QR code.
 /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
 /// let uri = KeyUri::totp(&Totp::default(), &secret, "Example", &"a".repeat(2400))?;

@@ -6,7 +6,7 @@ use twostep::delivered::{
     Binding, Cap, Channel, IssueError, Issuer, Key, Limit, Outcome, Policy, PolicyError, Purpose,
     Reason, ResendRule, State, issue, verify,
 };
-use twostep::{CodeError, Digits};
+use twostep::otp::{CodeError, Digits};
 
 use crate::{OTHER_SESSION, T, at, key, login, other_code, rng, send};
 

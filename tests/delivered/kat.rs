@@ -2,10 +2,11 @@
 //! from scripts/delivered_vectors.py (Python hmac/hashlib, independent of
 //! the Rust code path).
 
+use twostep::UnixTime;
 use twostep::delivered::{
     Binding, Channel, Key, Outcome, Policy, Purpose, Reason, State, issue, verify,
 };
-use twostep::{Digits, UnixTime};
+use twostep::otp::Digits;
 
 const KAT: &str = include_str!("../vectors/delivered_kat.txt");
 

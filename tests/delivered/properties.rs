@@ -9,11 +9,12 @@ use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
 use time::Duration;
+use twostep::UnixTime;
 use twostep::delivered::{
     Binding, Cap, Channel, Failure, FailureKind, Outcome, Policy, Purpose, Reason, ResendRule,
     State, Status, issue, record_sent, record_status, verify,
 };
-use twostep::{Digits, UnixTime};
+use twostep::otp::Digits;
 
 use crate::{T, key, other_code};
 

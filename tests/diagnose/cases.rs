@@ -14,11 +14,12 @@ use proptest::prelude::*;
 
 use crate::support::Setup;
 use time::Duration;
-use twostep::{
-    Algorithm, Code, CodeError, DiagnoseError, DiagnoseOptions, Diagnosis, Digits, Error,
-    LateCause, MAX_OBSERVATIONS, Observation, Period, Secret, Totp, UnixTime, Verdict, Window,
-    ZoneHint, diagnose,
+use twostep::diagnose::{
+    DiagnoseError, DiagnoseOptions, Diagnosis, LateCause, MAX_OBSERVATIONS, Observation, Verdict,
+    ZoneHint,
 };
+use twostep::otp::{Algorithm, CodeError, Digits, Period};
+use twostep::{Code, Error, Secret, Totp, UnixTime, Window, diagnose};
 
 const T: u64 = 1_700_000_023; // 13 s into its step
 
@@ -51,7 +52,7 @@ fn run(obs: &[Observation<'_>], options: &Setup) -> Diagnosis {
 /// The diagnosis for the user in `state` under `guard`, default options.
 fn run_for(
     guard: &twostep::Guard,
-    state: &twostep::GuardState,
+    state: &twostep::guard::State,
     obs: &[Observation<'_>],
 ) -> Diagnosis {
     diagnose(guard, &secret(), state, obs, &DiagnoseOptions::default())
@@ -184,7 +185,7 @@ fn a_single_far_code_reads_as_no_match() {
     let (d, next) = diagnose(
         &twostep::Guard::new(totp),
         &secret(),
-        &twostep::GuardState::new(),
+        &twostep::guard::State::new(),
         obs,
         &DiagnoseOptions::default(),
     )
@@ -537,7 +538,8 @@ proptest! {
 /// from the same two codes, for phones fast and slow by up to the bound.
 #[test]
 fn proposed_resync_matches_what_the_guard_records() {
-    use twostep::{Guard, GuardState};
+    use twostep::Guard;
+    use twostep::guard::State as GuardState;
     let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
     let guard = Guard::new(Totp::default());
     let phone = guard.key(&secret);
@@ -549,8 +551,8 @@ fn proposed_resync_matches_what_the_guard_records() {
         let later = server_step.checked_add_signed(drift).unwrap();
         let (c1, c2) = (phone.code_at_step(later - 1), phone.code_at_step(later));
         let obs = [
-            twostep::Observation::from_code(c1, now.checked_add_signed(-30).unwrap()),
-            twostep::Observation::from_code(c2, now),
+            twostep::diagnose::Observation::from_code(c1, now.checked_add_signed(-30).unwrap()),
+            twostep::diagnose::Observation::from_code(c2, now),
         ];
         let d = diagnose(&guard, &secret, &state, &obs, &options).unwrap().0;
         let (outcome, next) = guard
@@ -565,7 +567,8 @@ fn proposed_resync_matches_what_the_guard_records() {
 /// fast, then its clock was fixed. Its codes are what the guard now accepts.
 #[test]
 fn stale_drift_is_in_sync_when_the_clock_was_fixed() {
-    use twostep::{Guard, GuardState, Outcome};
+    use twostep::Guard;
+    use twostep::guard::{Outcome, State as GuardState};
     let guard = Guard::new(Totp::default());
     let now = UnixTime::from_secs(T + 40);
     let server = guard.totp().step_at(now).unwrap();
@@ -620,7 +623,8 @@ fn stale_drift_is_in_sync_when_the_clock_was_fixed() {
 /// (never a pair it would refuse as spent).
 #[test]
 fn the_diagnosis_mirrors_check_and_resync_with_a_stale_drift() {
-    use twostep::{Guard, GuardState, Outcome};
+    use twostep::Guard;
+    use twostep::guard::{Outcome, State as GuardState};
     let secret = secret();
     let guard = Guard::new(Totp::default());
     let phone = guard.key(&secret);

@@ -23,10 +23,8 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use time::Duration;
-use twostep::{
-    Code, DiagnoseOptions, Diagnosis, LateCause, Observation, Secret, Totp, UnixTime, Verdict,
-    Window, ZoneHint,
-};
+use twostep::diagnose::{DiagnoseOptions, Diagnosis, LateCause, Observation, Verdict, ZoneHint};
+use twostep::{Code, Secret, Totp, UnixTime, Window};
 
 /// A server step; its start is 1_700_000_010.
 const S: u64 = 56_666_667;

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 
 use twostep::diagnose::{DiagnoseOptions, Diagnosis, LateCause, Observation, Verdict, diagnose};
-use twostep::{Guard, GuardState, Secret, Totp, UnixTime};
+use twostep::guard::State as GuardState;
+use twostep::{Guard, Secret, Totp, UnixTime};
 
 /// The start of a server step.
 const START: u64 = 1_795_780_800;

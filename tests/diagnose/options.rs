@@ -5,8 +5,9 @@ use twostep::{Secret, Totp, UnixTime};
 
 #[test]
 fn diagnose_options_bounds_getters_and_guard_clamp() {
+    use twostep::Guard;
     use twostep::diagnose::{DiagnoseOptions, Observation, Verdict, diagnose};
-    use twostep::{Guard, GuardState};
+    use twostep::guard::State as GuardState;
     let o = DiagnoseOptions::default();
     let max_range = DiagnoseOptions::MAX_SEARCH_RANGE;
     assert!(o.with_search_range(max_range).is_ok());

@@ -12,7 +12,9 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use twostep::diagnose::{DiagnoseOptions, Diagnosis, Observation, Verdict, diagnose};
-use twostep::{Blocked, Code, Digits, Guard, GuardState, Outcome, Secret, Totp, UnixTime};
+use twostep::guard::{Blocked, Outcome, State as GuardState};
+use twostep::otp::Digits;
+use twostep::{Code, Guard, Secret, Totp, UnixTime};
 
 fn secret(rng: &mut ChaCha20Rng) -> Secret {
     let mut bytes = [0u8; 20];

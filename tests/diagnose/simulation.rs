@@ -29,10 +29,10 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use time::Duration;
-use twostep::{
-    Code, DiagnoseOptions, Diagnosis, Digits, Guard, GuardState, Observation, Secret, Totp,
-    UnixTime, Verdict, ZoneHint, diagnose,
-};
+use twostep::diagnose::{DiagnoseOptions, Diagnosis, Observation, Verdict, ZoneHint};
+use twostep::guard::State as GuardState;
+use twostep::otp::Digits;
+use twostep::{Code, Guard, Secret, Totp, UnixTime, diagnose};
 
 const USERS: usize = 1_200;
 const PERIOD_MS: i64 = 30_000;

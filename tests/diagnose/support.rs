@@ -5,7 +5,8 @@
 
 use time::Duration;
 use twostep::diagnose::{DiagnoseError, DiagnoseOptions, Diagnosis, Observation};
-use twostep::{Guard, GuardConfigError, GuardState, Secret, Totp, Window};
+use twostep::guard::{ConfigError as GuardConfigError, State as GuardState};
+use twostep::{Guard, Secret, Totp, Window};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Setup {

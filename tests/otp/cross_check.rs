@@ -10,9 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use twostep::{
-    Algorithm, Code, Digits, Hotp, LookAhead, Period, Secret, Totp, UnixTime, VerifyError, Window,
-};
+use twostep::otp::{Algorithm, Digits, LookAhead, Period, VerifyError};
+use twostep::{Code, Hotp, Secret, Totp, UnixTime, Window};
 
 const VECTORS: &str = include_str!("../vectors/cross_checked.txt");
 

@@ -1,7 +1,8 @@
 //! Boundaries of the small public OTP surface: code values, redacted `Debug`,
 //! algorithm names.
 
-use twostep::{Algorithm, Code, Digits, Hotp, Secret, Totp};
+use twostep::otp::{Algorithm, Digits};
+use twostep::{Code, Hotp, Secret, Totp};
 
 #[test]
 fn code_from_value_accepts_exactly_the_values_below_ten_to_the_digits() {
@@ -76,7 +77,7 @@ fn a_malformed_code_names_its_cause_once_in_an_error_chain() {
         .verify(&secret, "12a456", now, twostep::Window::DEFAULT)
         .unwrap_err();
     let cause = Code::parse("12a456", Digits::SIX).unwrap_err();
-    assert_eq!(err, twostep::VerifyError::Malformed(cause));
+    assert_eq!(err, twostep::otp::VerifyError::Malformed(cause));
     // The cause is the source, not part of the message.
     assert_eq!(err.to_string(), "malformed code");
     let source = err.source().map(ToString::to_string);

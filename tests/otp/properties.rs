@@ -14,10 +14,13 @@
 )]
 
 use proptest::prelude::*;
-use twostep::{
-    Algorithm, Code, CodeError, Digits, Hotp, HotpMatch, KeyedHotp, KeyedTotp, LookAhead, Match,
-    Period, Secret, SecretError, TimeError, Totp, UnixTime, VerifyError, Window,
+use twostep::otp::{
+    Algorithm, CodeError, Digits, HotpMatch, KeyedHotp, KeyedTotp, LookAhead, Match, Period,
+    VerifyError,
 };
+use twostep::secret::SecretError;
+use twostep::time::TimeError;
+use twostep::{Code, Hotp, Secret, Totp, UnixTime, Window};
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
     prop_oneof![
@@ -524,11 +527,11 @@ fn public_types_are_send_and_sync() {
         check::<Algorithm>();
         check::<UnixTime>();
         check::<TimeError>();
-        check::<twostep::ParamError>();
+        check::<twostep::otp::ParamError>();
         check::<VerifyError>();
         check::<SecretError>();
         check::<CodeError>();
-        check::<twostep::UnknownAlgorithm>();
+        check::<twostep::otp::UnknownAlgorithm>();
         check::<twostep::Error>();
     };
 }

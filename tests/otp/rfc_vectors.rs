@@ -1,7 +1,8 @@
 //! Known-answer tests from the RFCs. Each vector file names its source.
 #![expect(clippy::panic, reason = "test code: unwraps and indexes known data")]
 
-use twostep::{Algorithm, Code, Digits, Hotp, LookAhead, Secret, Totp, UnixTime, Window};
+use twostep::otp::{Algorithm, Digits, LookAhead};
+use twostep::{Code, Hotp, Secret, Totp, UnixTime, Window};
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
     text.lines()
