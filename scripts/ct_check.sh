@@ -63,7 +63,7 @@ found_line=$(redeem_line 'if !bool::from(found) {')
 used_line=$(redeem_line 'if bool::from(used) {')
 slot_line=$(redeem_line 'match next.slots.get_mut(slot) {')
 mark_line=$(redeem_line 'Some(s) => s.used = true,')
-well_formed_line=$(outcome_line src/backup/crockford.rs 'bool::from(well_formed).then_some(out)')
+well_formed_line=$(outcome_line src/backup/crockford.rs '(well_formed != 0).then_some(out)')
 # Guard::check and Guard::resync end their constant-time scans with the same
 # line, once each: found by text, suppressed by exact line and function.
 guard_fresh_lines=$(grep -nF -- 'if bool::from(fresh) {' src/guard.rs | cut -d: -f1)
