@@ -63,7 +63,7 @@ found_line=$(redeem_line 'if !bool::from(found) {')
 used_line=$(redeem_line 'if bool::from(used) {')
 slot_line=$(redeem_line 'match next.slots.get_mut(slot) {')
 mark_line=$(redeem_line 'Some(s) => s.used = true,')
-well_formed_line=$(outcome_line src/backup/crockford.rs 'bool::from(well_formed).then_some(out)')
+well_formed_line=$(outcome_line src/backup/crockford.rs '(well_formed != 0).then_some(out)')
 # Code::parse answers once whether the typed text is a code (else Malformed).
 parse_line=$(outcome_line src/otp/code.rs 'if !bool::from(well_formed) {')
 {

@@ -5,12 +5,11 @@
 //! letters without `I`, `L`, `O` and `U`. On input, `O` reads as `0` and `I`
 //! and `L` read as `1` (Crockford's aliases); `U` is rejected.
 
-use subtle::{
-    Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess,
-};
 use zeroize::Zeroize;
 
-/// The 32 symbols, indexed by their 5-bit value.
+/// The 32 symbols, indexed by their 5-bit value (what [`symbol`] and
+/// `decode` compute).
+#[cfg(test)]
 pub(crate) const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// The most symbols a code may have.
@@ -19,46 +18,67 @@ pub(crate) const MAX_SYMBOLS: usize = 32;
 /// The most bytes that [`pack`] writes: `ceil(5 * MAX_SYMBOLS / 8)`.
 pub(crate) const MAX_PACKED: usize = 20;
 
-/// The symbol with 5-bit value `value & 31`, found by a scan of the whole
-/// alphabet rather than an index, so that the value (of a code being
-/// generated) chooses no memory address.
+// Branch-free byte arithmetic: each comparison yields a mask, 0xFF for true
+// and 0 for false, computed with subtraction and shifts only.
+
+/// `0xFF` if `a < b`, else `0`.
+fn lt(a: u8, b: u8) -> u8 {
+    (u16::from(a).wrapping_sub(u16::from(b)) >> 8).to_le_bytes()[0]
+}
+
+/// `0xFF` if `a == b`, else `0`.
+fn eq(a: u8, b: u8) -> u8 {
+    lt(a ^ b, 1)
+}
+
+/// `0xFF` if `a == b`, else `0`, for counts.
+fn eq32(a: u32, b: u32) -> u8 {
+    let equal = u64::from(a ^ b).wrapping_sub(1) >> 63; // 1 or 0
+    equal.to_le_bytes()[0].wrapping_neg()
+}
+
+/// The symbol with 5-bit value `value & 31`, computed rather than looked
+/// up, so that the value (of a code being generated) chooses no branch and
+/// no memory address: a digit, or a letter stepped past `I`, `L`, `O` and
+/// `U`, which the alphabet leaves out.
 pub(crate) fn symbol(value: u8) -> u8 {
     let value = value & 31;
-    let mut out = 0u8;
-    for (v, &s) in (0u8..).zip(ALPHABET) {
-        out.conditional_assign(&s, value.ct_eq(&v));
+    let digit = lt(value, 10);
+    let mut letter = b'A'.wrapping_add(value).wrapping_sub(10);
+    for skipped in [b'I', b'L', b'O', b'U'] {
+        letter = letter.wrapping_add(1 & !lt(letter, skipped));
     }
-    out
+    (digit & b'0'.wrapping_add(value)) | (!digit & letter)
 }
 
-/// Crockford's aliases: the byte (upper case) and the value it reads as.
-const ALIASES: [(u8, u8); 3] = [(b'O', 0), (b'I', 1), (b'L', 1)];
-
-/// The bytes dropped from input: ASCII white space, hyphen, underscore.
-const SEPARATORS: [u8; 7] = [b' ', b'\t', b'\n', 0x0c, b'\r', b'-', b'_'];
-
-/// The 5-bit value of an input byte (either case, with Crockford's aliases)
-/// and whether it is a symbol at all. The byte is compared with every
-/// symbol and alias, so no branch and no memory index depends on it.
-fn decode(b: u8) -> (u8, Choice) {
-    let lower = b.ct_gt(&b'`') & b.ct_lt(&b'{'); // a..=z
-    let upper = b ^ u8::conditional_select(&0, &0x20, lower);
-    let mut value = 0u8;
-    let mut symbol = Choice::from(0);
-    let readings = (0u8..).zip(ALPHABET).map(|(v, &s)| (s, v));
-    for (s, v) in readings.chain(ALIASES) {
-        let hit = upper.ct_eq(&s);
-        value.conditional_assign(&v, hit);
-        symbol |= hit;
+/// The 5-bit value of an input byte (either case, with Crockford's aliases
+/// `O` → 0 and `I`, `L` → 1) and a mask that is `0xFF` if it is a symbol at
+/// all, computed without a branch or a memory index that depends on it.
+fn decode(byte: u8) -> (u8, u8) {
+    let lower = !lt(byte, b'a') & lt(byte, b'z'.wrapping_add(1));
+    let upper = byte ^ (lower & 0x20);
+    let digit = !lt(upper, b'0') & lt(upper, b'9'.wrapping_add(1));
+    let letter = !lt(upper, b'A') & lt(upper, b'Z'.wrapping_add(1));
+    let alias_0 = eq(upper, b'O');
+    let alias_1 = eq(upper, b'I') | eq(upper, b'L');
+    let left_out = eq(upper, b'U');
+    // Letters after a left-out one move down by one per left-out letter.
+    let mut letter_value = upper.wrapping_sub(b'A').wrapping_add(10);
+    for skipped in [b'I', b'L', b'O', b'U'] {
+        letter_value = letter_value.wrapping_sub(1 & !lt(upper, skipped.wrapping_add(1)));
     }
-    (value, symbol)
+    let value = (digit & upper.wrapping_sub(b'0'))
+        | (letter & !(alias_0 | alias_1) & letter_value)
+        | (alias_1 & 1);
+    (value, digit | (letter & !left_out))
 }
 
-/// Whether `b` is a separator, by comparison with each one.
-fn is_separator(b: u8) -> Choice {
-    SEPARATORS
+/// `0xFF` if `b` is dropped from input (ASCII white space, hyphen,
+/// underscore), else `0`.
+fn is_separator(b: u8) -> u8 {
+    [b' ', b'\t', b'\n', 0x0c, b'\r', b'-', b'_']
         .iter()
-        .fold(Choice::from(0), |acc, s| acc | b.ct_eq(s))
+        .fold(0, |acc, &s| acc | eq(b, s))
 }
 
 /// The symbol values of one normalised code, wiped on drop.
@@ -97,18 +117,18 @@ pub(crate) fn normalise(input: &str, len: usize) -> Option<Symbols> {
         len,
     };
     let mut count = 0u32;
-    let mut bad = Choice::from(0);
+    let mut bad = 0u8;
     for &b in input.as_bytes() {
-        let separator = is_separator(b);
-        let (value, symbol) = decode(b);
-        bad |= !separator & !symbol;
+        let symbol = !is_separator(b);
+        let (value, known) = decode(b);
+        bad |= symbol & !known;
         for (i, slot) in (0u32..).zip(out.values.iter_mut()) {
-            slot.conditional_assign(&value, !separator & count.ct_eq(&i));
+            *slot ^= (*slot ^ value) & symbol & eq32(count, i);
         }
-        count.conditional_assign(&count.wrapping_add(1), !separator);
+        count = count.wrapping_add(u32::from(symbol & 1));
     }
-    let well_formed = !bad & count.ct_eq(&want);
-    bool::from(well_formed).then_some(out)
+    let well_formed = !bad & eq32(count, want);
+    (well_formed != 0).then_some(out)
 }
 
 /// Packs 5-bit values most significant bit first into `out`, returning the
@@ -175,8 +195,7 @@ mod tests {
         for v in 0..32u8 {
             assert_eq!(symbol(v), ALPHABET[usize::from(v)]);
             for b in [symbol(v), symbol(v).to_ascii_lowercase()] {
-                let (value, ok) = decode(b);
-                assert!(bool::from(ok) && value == v, "{b}");
+                assert_eq!(decode(b), (v, 0xFF), "{b}");
             }
         }
     }
@@ -190,14 +209,32 @@ mod tests {
                 b'I' | b'L' => Some(1),
                 _ => ALPHABET.iter().position(|&s| s == upper),
             };
-            let (value, ok) = decode(b);
-            assert_eq!(
-                bool::from(ok).then_some(usize::from(value)),
-                reads_as,
-                "{b}"
-            );
+            let (value, known) = decode(b);
+            assert!(known == 0 || known == 0xFF, "{b}");
+            assert_eq!((known != 0).then_some(usize::from(value)), reads_as, "{b}");
             let separator = b.is_ascii_whitespace() || b == b'-' || b == b'_';
-            assert_eq!(bool::from(is_separator(b)), separator, "{b}");
+            let expected = if separator { 0xFF } else { 0 };
+            assert_eq!(is_separator(b), expected, "{b}");
+        }
+    }
+
+    #[test]
+    fn masks_compare_every_pair() {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                assert_eq!(lt(a, b), if a < b { 0xFF } else { 0 });
+                assert_eq!(eq(a, b), if a == b { 0xFF } else { 0 });
+            }
+        }
+        for (a, b) in [
+            (0, 0),
+            (0, 1),
+            (31, 31),
+            (256, 0),
+            (u32::MAX, u32::MAX),
+            (u32::MAX, 0),
+        ] {
+            assert_eq!(eq32(a, b), if a == b { 0xFF } else { 0 });
         }
     }
 
