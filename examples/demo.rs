@@ -111,8 +111,14 @@ impl Service {
     fn redeem(&mut self, t: u64, code: &str) -> String {
         compare_and_swap(&mut self.row, |old| {
             let state = old.guard();
-            if let Some(blocked) = self.guard.blocked(at(t), &state) {
-                return (message(&blocked.into()), old.clone());
+            // Backup codes wait out a back-off but pass the hard lock: they
+            // are the way out of it.
+            if let Some(blocked) = self.guard.recovery_blocked(at(t), &state) {
+                let capped = self.guard.cap_back_off(at(t), &state);
+                return (
+                    message(&blocked.into()),
+                    Row::new(capped, &old.backup_codes),
+                );
             }
             let failed = Row::new(self.guard.record_failure(at(t), &state), &old.backup_codes);
             let set: CodeSet = old.backup_codes.parse().unwrap();

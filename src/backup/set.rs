@@ -183,8 +183,10 @@ impl CodeSet {
     /// // One backup-code login: whether the user is in, and the guard state
     /// // and set to store (with compare-and-swap on the old ones).
     /// let attempt = |input: &str, state: &GuardState, set: &CodeSet| {
-    ///     if guard.blocked(now, state).is_some() {
-    ///         return Ok::<_, twostep::Error>((false, *state, set.clone())); // unseen, not counted
+    ///     // The backup-code gate: the back-off applies, the hard lock does not.
+    ///     if guard.recovery_blocked(now, state).is_some() {
+    ///         let capped = guard.cap_back_off(now, state); // store it if it differs
+    ///         return Ok::<_, twostep::Error>((false, capped, set.clone())); // unseen, not counted
     ///     }
     ///     Ok(match set.redeem(input, &policy)? {
     ///         Redemption::Redeemed { set: next, .. } => (true, state.reset_failures(), next),
@@ -199,8 +201,12 @@ impl CodeSet {
     /// assert!(ok && state.failures() == 0);
     /// let (ok, state, _) = attempt(&typed, &state, &set)?; // already used
     /// assert!(!ok && state.failures() == 1);
-    /// let locked: GuardState = "g1.-.0.10.-".parse()?;
-    /// assert_eq!(attempt(&typed, &locked, &set)?.1, locked); // refused unseen
+    /// let backing_off: GuardState = "g1.-.0.4.1800000060".parse()?;
+    /// assert_eq!(attempt(&typed, &backing_off, &set)?.1, backing_off); // refused unseen
+    /// let locked: GuardState = "g1.-.0.10.-".parse()?; // a backup code is the way out
+    /// let (fresh, _) = CodeSet::generate(&policy, &mut rng)?;
+    /// let (ok, state, _) = attempt(&fresh.get(1).map(|c| c.to_string()).unwrap_or_default(), &locked, &set)?;
+    /// assert!(!ok && state.failures() == 11); // a wrong one: counted, and the maximum back-off
     /// # Ok(()) }
     /// ```
     ///
