@@ -1,33 +1,4 @@
-//! # twostep
-//!
-//! Server-side two-step verification for Rust services: RFC 6238 TOTP and
-//! RFC 4226 HOTP verified over asymmetric clock-skew windows that report the
-//! matched step; a [`Guard`] that refuses replays, learns clock drift and
-//! throttles guessing; hashed one-time [backup codes](backup::CodeSet); a
-//! [time-sync diagnostic](diagnose()) that tells a support desk *why* a code
-//! fails; and `otpauth://` [Key URIs](KeyUri) with QR codes.
-//!
-//! twostep is pure: it never reads the clock, the network, files or the OS
-//! random source on its own. Time, randomness and stored state come in as
-//! arguments; new state goes out as values that the application stores.
-//!
-//! ```
-//! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{Guard, Secret, Totp, UnixTime};
-//! use twostep::guard::{State as GuardState, Outcome};
-//!
-//! let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?; // from your database
-//! let guard = Guard::new(Totp::default()); // SHA-1, 6 digits, 30 s, window ±1
-//! let now = UnixTime::from_secs(1_111_111_109); // UnixTime::try_from(SystemTime::now())?
-//! let stored = GuardState::new().to_string(); // users.guard_state
-//!
-//! let (outcome, next) = guard.check(&secret, "081 804", now, &stored.parse()?)?;
-//! // Persist `next` with compare-and-swap (even on failure), then act on `outcome`.
-//! assert!(matches!(outcome, Outcome::Accepted(_)));
-//! let (again, _) = guard.check(&secret, "081804", now, &next)?;
-//! assert!(matches!(again, Outcome::Replayed)); // RFC 6238 §5.2: once only
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! # Cookbook
 //!
@@ -35,7 +6,7 @@
 //!
 //! Generate a secret from your CSPRNG, show it once as a Key URI (and QR
 //! code), and let the first code confirm the enrolment: [`Guard::check`] on a
-//! fresh [`GuardState`] records the confirming step, so the same code cannot
+//! fresh [`guard::State`] records the confirming step, so the same code cannot
 //! then be replayed as the first login. Generate the backup codes too.
 //!
 //! ```
@@ -108,8 +79,12 @@
 //! ## Recover with a backup code
 //!
 //! A backup code redeems once; the set says how many remain and when to
-//! prompt for new ones, and renewal needs no 2FA reset. Failures should feed
-//! the same throttle ([`Guard::record_failure`]).
+//! prompt for new ones, and renewal needs no 2FA reset. It shares the user's
+//! throttle: ask [`Guard::recovery_blocked`] first (backup codes wait out a
+//! back-off but pass the hard lock, which they are the way out of), count
+//! every refusal with [`Guard::record_failure`], and end the run of failures
+//! with [`guard::State::reset_failures`] when one redeems (the whole sequence
+//! is in [`backup::CodeSet::redeem`]'s docs).
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
@@ -136,9 +111,11 @@
 //! ## Diagnose "my code says invalid"
 //!
 //! Feed the code(s) the user typed, with the server time each arrived, to
-//! [`diagnose()`]. Two codes make the answer firm; the diagnosis explains the
-//! cause in plain words and, within the guard's bound, proposes the drift
-//! that [`Guard::resync`] records.
+//! [`diagnose()`] with the user's guard state. Two codes that agree make the
+//! answer firm; the diagnosis explains the cause in plain words and, within
+//! the guard's bound, proposes the drift that [`Guard::resync`] records. It
+//! is an attempt at the guard like a login (store the state it returns), so
+//! it is safe to offer before the user is authenticated.
 //!
 //! ```
 //! # fn main() -> Result<(), twostep::Error> {
@@ -164,83 +141,24 @@
 //! # Ok(()) }
 //! ```
 //!
-//! # Storing state
 //!
-//! twostep keeps no state of its own: the secret, the [`GuardState`] and the
-//! [`backup::CodeSet`] are values the application stores, each with a stable
-//! text form. Every change produces a new value; write it with
-//! compare-and-swap, so that two concurrent requests cannot both spend one
-//! code:
+//! ## Send a code by SMS, voice or e-mail
 //!
-//! ```sql
-//! UPDATE users SET guard_state = :new WHERE id = :id AND guard_state = :old
-//! ```
+//! [`delivered::issue`] makes the message (the code is derived from a
+//! server-held key and a nonce in the state, never stored), the application
+//! sends it through its provider and feeds the provider's reports back with
+//! [`delivered::record_sent`] and [`delivered::record_status`];
+//! [`delivered::verify`] checks the typed code once, within its lifetime and
+//! check limit. Gate it with [`Guard::blocked`] and count a failure with
+//! [`Guard::record_failure`] as for a TOTP code. The module docs walk through
+//! the whole flow, and `cargo run --example delivered_codes` tells the
+//! support stories.
 //!
-//! Zero rows updated means another request won: read the row again and
-//! re-check (the code then shows as `Replayed`), or reject. This prevents the
-//! two classic mistakes:
+//! # Where to go next
 //!
-//! - **Writing state only on success.** The throttle's failure count then
-//!   never grows, and guessing is unlimited. Persist the state the guard
-//!   returns on *every* outcome.
-//! - **Read-modify-write without a condition.** Two requests read the same
-//!   state, both accept the same code (or redeem the same backup code), and
-//!   the last write wins. The `AND guard_state = :old` condition makes the
-//!   second one fail.
-//!
-//! Skip the write only when the state did not change (throttled or locked
-//! attempts). A redeemed backup code is stored in one statement conditional
-//! on both `backup_set` and `guard_state`, because the redemption also clears
-//! the failure count ([`GuardState::reset_failures`]) and the guard state
-//! alone may come out unchanged.
-//!
-//! `examples/sqlite_store.rs` is the reference implementation with SQLite
-//! (enrolment, login, backup codes, bounded retry), and `tests/concurrency.rs`
-//! races it from 8 threads for 200 rounds per scenario; a negative control
-//! without the condition spends one code twice.
-//!
-//! # Crate features
-//!
-//! | feature | default | what it adds |
-//! | --- | --- | --- |
-//! | `std` | yes | `TryFrom<SystemTime>` for [`UnixTime`]. Without it the crate is `#![no_std]` with `alloc`, and everything else works. |
-//! | `qr` | yes | `KeyUri::to_qr_svg` and `KeyUri::to_qr_terminal` (implies `std`: the `qrcode` crate needs it). |
-//! | `serde` | no | `Serialize`/`Deserialize` for [`GuardState`] and [`backup::CodeSet`], through their text forms. |
-//! | `getrandom` | no | `Secret::generate_os` on the operating system's random source. |
-//!
-//! # Security considerations
-//!
-//! What twostep does:
-//!
-//! - Compares codes with `subtle` over the whole window with no early exit,
-//!   and backup codes against every slot; a rejection says only *malformed*,
-//!   *invalid*, *replayed* or *throttled*.
-//! - Wipes secrets, keyed HMAC states and plaintext backup codes on drop
-//!   (best effort: copies made by the compiler, the allocator or the OS are
-//!   out of reach) and never prints them in `Debug` or error messages.
-//! - Checks all step and time arithmetic: a time before T0, a counter at
-//!   `u64::MAX` or a window edge at step 0 gives a typed error or is skipped,
-//!   never a wrapped value.
-//! - Stores backup codes only as salted hashes (HMAC-SHA-256 at ≥ 112 bits,
-//!   PBKDF2 below), with an optional pepper.
-//!
-//! What the caller must do:
-//!
-//! - **Persist state atomically** with compare-and-swap, on every outcome
-//!   (see [Storing state](#storing-state)).
-//! - **Protect the stored secrets**: encrypt them at rest with a key held
-//!   outside the database; keep the backup-code pepper outside it too.
-//! - **Rate-limit at the edge** as well: the guard throttles per user, not
-//!   per IP address or across accounts.
-//! - **Trust only the server clock**: pass the server's time, never a time
-//!   the client sends.
-//! - Treat a [`Diagnosis`] as advice for support, never as a login.
-//!
-//! What twostep does not promise: protection against an attacker who can
-//! read the server's memory or the stored secrets, timing guarantees beyond
-//! the comparisons and truncation named above (the hash crates' own
-//! constant-time properties apply), or phishing resistance (TOTP can be
-//! relayed in real time; offer WebAuthn where that matters).
+//! Each module's page starts with its concepts and a runnable example; the
+//! types the quick start needs are re-exported here. `examples/` holds one
+//! small program per use and `demo`, the whole story of one account.
 
 #![forbid(unsafe_code)]
 // Unit tests (`cfg(test)`) link std for their per-thread HMAC counter (src/mac.rs);
@@ -270,7 +188,3 @@ pub use otp::{Code, Hotp, Totp, Window};
 pub use secret::Secret;
 pub use time::UnixTime;
 pub use uri::KeyUri;
-
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;
