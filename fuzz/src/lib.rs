@@ -6,8 +6,8 @@
 //! a separator" ([`Typed::Real`]) to reach the success paths too.
 
 use arbitrary::Arbitrary;
-use twostep::{Code, Secret};
 use twostep::otp::{Algorithm, Digits};
+use twostep::{Code, Secret};
 
 /// The RFC 4226 / RFC 6238 SHA-1 test key, used when the fuzzer's key
 /// bytes are not a valid length.
