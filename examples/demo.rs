@@ -1,5 +1,5 @@
 //! The whole story of a 2FA account, on a simulated service and phone:
-//! enrol, log in, the support desk, a lost phone.
+//! enrol, log in, the support desk, a lost phone, codes by SMS.
 //!
 //! Run it with `cargo run --example demo`. The seed and the clock are fixed,
 //! so the output is the same on every run. Each line shows the server time,
@@ -9,6 +9,10 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use twostep::backup::{CodeSet, Policy, Redemption, ShownCodes};
+use twostep::delivered::{
+    self, AccountThrottle, Binding, Channel, Failure, FailureKind, Issuer, Key, Message,
+    Outcome as SmsOutcome, Policy as SmsPolicy, Purpose, Reason, Report, State as SmsState, Status,
+};
 use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::{Outcome, State as GuardState};
 use twostep::otp::KeyedTotp;
@@ -39,11 +43,13 @@ impl Phone {
     }
 }
 
-/// Ana's row in the users table: two text columns.
+/// Ana's row in the users table: three text columns.
 #[derive(Clone, PartialEq)]
 struct Row {
     guard_state: String,
     backup_codes: String,
+    /// Codes sent by SMS and their delivery log (`delivered::State`).
+    sms_codes: String,
 }
 
 impl Row {
@@ -51,11 +57,40 @@ impl Row {
         Row {
             guard_state: guard_state.to_string(),
             backup_codes: backup_codes.to_string(),
+            sms_codes: SmsState::new().to_string(),
+        }
+    }
+
+    /// This row with a new guard state.
+    fn with_guard(&self, guard_state: impl ToString) -> Row {
+        Row {
+            guard_state: guard_state.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// This row with a new backup set.
+    fn with_backup(&self, backup_codes: impl ToString) -> Row {
+        Row {
+            backup_codes: backup_codes.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// This row with a new SMS state.
+    fn with_sms(&self, sms_codes: impl ToString) -> Row {
+        Row {
+            sms_codes: sms_codes.to_string(),
+            ..self.clone()
         }
     }
 
     fn guard(&self) -> GuardState {
         self.guard_state.parse().unwrap()
+    }
+
+    fn sms(&self) -> SmsState {
+        self.sms_codes.parse().unwrap()
     }
 }
 
@@ -79,6 +114,19 @@ struct Service {
     policy: Policy,
     secret: Secret,
     row: Row,
+    sms: Sms,
+}
+
+/// What the service needs for codes by SMS: the key the codes are derived
+/// from (from the secrets store, never the database), the policy, the name
+/// in the text, and the SMS provider's API, simulated.
+struct Sms {
+    key: Key,
+    policy: SmsPolicy,
+    issuer: Issuer<'static>,
+    rng: ChaCha20Rng,
+    /// Messages the provider has accepted: its ids are `SM1`, `SM2`, …
+    provider_sent: u32,
 }
 
 impl Service {
@@ -89,7 +137,7 @@ impl Service {
                 .guard
                 .check(&self.secret, code, at(t), &old.guard())
                 .unwrap();
-            (outcome, Row::new(next, &old.backup_codes))
+            (outcome, old.with_guard(next))
         });
         self.log(t, &format!("{what}: {}", message(&outcome)));
     }
@@ -101,7 +149,7 @@ impl Service {
                 .guard
                 .resync(&self.secret, codes, at(t), &old.guard())
                 .unwrap();
-            (outcome, Row::new(next, &old.backup_codes))
+            (outcome, old.with_guard(next))
         });
         let ([c1, c2], said) = (codes, message(&outcome));
         self.log(t, &format!("resync with {c1} and {c2}: {said}"));
@@ -115,18 +163,18 @@ impl Service {
             // are the way out of it.
             if let Some(blocked) = self.guard.recovery_blocked(at(t), &state) {
                 let capped = self.guard.cap_back_off(at(t), &state);
-                return (
-                    message(&blocked.into()),
-                    Row::new(capped, &old.backup_codes),
-                );
+                return (message(&blocked.into()), old.with_guard(capped));
             }
-            let failed = Row::new(self.guard.record_failure(at(t), &state), &old.backup_codes);
+            let failed = old.with_guard(self.guard.record_failure(at(t), &state));
             let set: CodeSet = old.backup_codes.parse().unwrap();
             match set.redeem(code, &self.policy).unwrap() {
                 Redemption::Redeemed { slot, set, .. } => {
                     // Ana proved who she is: end any run of failures, as a login does.
                     let said = format!("signed in with backup code #{}", slot + 1);
-                    (said, Row::new(state.reset_failures(), set))
+                    (
+                        said,
+                        old.with_guard(state.reset_failures()).with_backup(set),
+                    )
                 }
                 Redemption::AlreadyUsed { slot } => {
                     (format!("code #{} was already used", slot + 1), failed)
@@ -141,7 +189,7 @@ impl Service {
         compare_and_swap(&mut self.row, |old| {
             let set: CodeSet = old.backup_codes.parse().unwrap();
             let (codes, set) = set.renew(&self.policy, rng).unwrap();
-            (codes, Row::new(&old.guard_state, set))
+            (codes, old.with_backup(set))
         })
     }
 
@@ -154,7 +202,7 @@ impl Service {
         let options = DiagnoseOptions::default();
         let d = compare_and_swap(&mut self.row, |old| {
             match diagnose(&self.guard, &self.secret, &old.guard(), &seen, &options) {
-                Ok((d, next)) => (Ok(d), Row::new(next, &old.backup_codes)),
+                Ok((d, next)) => (Ok(d), old.with_guard(next)),
                 Err(e) => (Err(e), old.clone()),
             }
         })?;
@@ -167,6 +215,141 @@ impl Service {
         self.log(last, &format!("support diagnoses {}", codes.join(" and ")));
         note(&d.to_string());
         Ok(())
+    }
+
+    /// Issues an SMS code, stores the new state, then hands the text to the
+    /// provider and records its message id and the last digits of the number.
+    fn send_sms(
+        &mut self,
+        t: u64,
+        what: &str,
+        binding: &Binding<'_>,
+        reason: Reason,
+    ) -> Option<Message> {
+        let sms = &mut self.sms;
+        let issued = compare_and_swap(&mut self.row, |old| {
+            let issued = delivered::issue(
+                &sms.policy,
+                &sms.key,
+                binding,
+                reason,
+                Channel::Sms,
+                at(t),
+                &mut sms.rng,
+                &old.sms(),
+            );
+            match issued {
+                Ok((message, next)) => (Ok(message), old.with_sms(next)),
+                Err(e) => (Err(e), old.clone()),
+            }
+        });
+        let message = match issued {
+            Ok(m) => m,
+            Err(e) => {
+                self.log(t, &format!("no SMS: {e}"));
+                return None;
+            }
+        };
+        sms.provider_sent += 1;
+        let provider_id = format!("SM{}", sms.provider_sent);
+        compare_and_swap(&mut self.row, |old| {
+            let next = delivered::record_sent(message.id(), &provider_id, "42", &old.sms());
+            ((), old.with_sms(next.unwrap()))
+        });
+        let code = if message.is_same_code() {
+            "the same code"
+        } else {
+            "a new code"
+        };
+        self.log(t, &format!("{what}: {provider_id} sends {code}"));
+        note(&message.sms_text(&self.sms.issuer).replace("\n\n", " / "));
+        Some(message)
+    }
+
+    /// The provider's callback with what the carrier did with a message.
+    fn sms_status(&mut self, t: u64, provider_id: &str, status: Status) {
+        compare_and_swap(&mut self.row, |old| {
+            let next = delivered::record_status(provider_id, status, at(t), &old.sms());
+            ((), old.with_sms(next.unwrap()))
+        });
+    }
+
+    /// A code typed from an SMS. It goes through the guard like the app's
+    /// codes: refused unseen while throttled, and every refusal counted.
+    fn type_sms(&mut self, t: u64, what: &str, binding: &Binding<'_>, code: &str) {
+        let (guard, sms) = (&self.guard, &self.sms);
+        let said = compare_and_swap(&mut self.row, |old| {
+            let state = old.guard();
+            if let Some(blocked) = guard.blocked(at(t), &state) {
+                return (message(&blocked.into()), old.clone());
+            }
+            let (outcome, next) =
+                delivered::verify(&sms.policy, &sms.key, binding, code, at(t), &old.sms());
+            let (said, guard_state) = match outcome {
+                SmsOutcome::Accepted if binding.purpose() == Purpose::ConfirmPhone => {
+                    ("phone confirmed".into(), state)
+                }
+                // Ana proved who she is: end any run of failures, as a login does.
+                SmsOutcome::Accepted => ("signed in".into(), state.reset_failures()),
+                SmsOutcome::Expired { ago } => (
+                    format!("expired {} s ago", ago.whole_seconds()),
+                    guard.record_failure(at(t), &state),
+                ),
+                other => (
+                    format!("refused ({other:?})"),
+                    guard.record_failure(at(t), &state),
+                ),
+            };
+            (said, old.with_guard(guard_state).with_sms(next))
+        });
+        self.log(t, &format!("{what}: {said}"));
+    }
+
+    /// What support sees in the delivery log, then the delivery diagnosis.
+    fn sms_support(&mut self, t: u64, binding: &Binding<'_>, report: Report<'_>) {
+        self.log(t, "Ana calls support: \"no code came\"");
+        for e in self.row.sms().log() {
+            let status = match (e.status(), e.status_at()) {
+                (Status::Undelivered(f), Some(when)) => format!(
+                    "undelivered at {} ({:?}, carrier error {})",
+                    time_of_day(when.as_secs() - at(0).as_secs()),
+                    f.kind(),
+                    f.provider_code().unwrap_or(0)
+                ),
+                (Status::Delivered, Some(when)) => format!(
+                    "delivered at {}",
+                    time_of_day(when.as_secs() - at(0).as_secs())
+                ),
+                (other, _) => format!("{other:?}"),
+            };
+            let id = e.provider_id().map(|p| p.to_string()).unwrap_or_default();
+            let hint = e.hint().map(|h| h.to_string()).unwrap_or_default();
+            let why = match e.reason() {
+                Reason::PhoneChange => "new phone",
+                Reason::LoginStarted => "login",
+                Reason::UserResend => "resend",
+                Reason::SessionReverify => "re-verification",
+                _ => "recovery",
+            };
+            let sent = time_of_day(e.at().as_secs() - at(0).as_secs());
+            note(&format!("log: {sent} {why}, to …{hint}, {id}: {status}"));
+        }
+        let sms = &self.sms;
+        let d = compare_and_swap(&mut self.row, |old| {
+            let (d, next) = delivered::diagnose(
+                &sms.policy,
+                &sms.key,
+                binding,
+                report,
+                AccountThrottle::Open,
+                at(t),
+                &old.sms(),
+            );
+            (d, old.with_sms(next))
+        });
+        note(&format!("Tell Ana: {}", d.for_user()));
+        note(&format!("For support: {}", d.for_support()));
+        note(&format!("Fix: {}", d.fix()));
     }
 
     /// One line of the story: the time, what happened, the stored guard state.
@@ -266,11 +449,19 @@ fn main() -> Result<(), Error> {
         .unwrap();
     let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
     let row = Row::new(state, set);
+    let sms = Sms {
+        key: Key::from_bytes(b"demo SMS key: load it from config").unwrap(),
+        policy: SmsPolicy::DEFAULT, // 6 digits, 10 min, 5 checks, 5 sends / 10 min
+        issuer: Issuer::new("Example Co", "example.com").unwrap(),
+        rng: ChaCha20Rng::seed_from_u64(63),
+        provider_sent: 0,
+    };
     let mut svc = Service {
         guard,
         policy,
         secret,
         row,
+        sms,
     };
     let said = message(&outcome);
     svc.log(5, &format!("Ana confirms with {code}: {said}"));
@@ -371,5 +562,59 @@ fn main() -> Result<(), Error> {
     let code = phone.code(29_100); // the phone turns up again
     svc.login(29_100, &format!("phone found, {code}"), &code);
     note("Same secret, same guard state: new backup codes leave the app's codes alone.");
+
+    println!("\n== Codes by SMS ==");
+    // Each code is bound to what it was sent for: here the hash of the
+    // request or login session id.
+    let add_phone =
+        Binding::new(Purpose::ConfirmPhone, b"sha256(ana adds +44 7700 900042)").unwrap();
+    let what = "Ana adds +44 7700 900042";
+    let m = svc
+        .send_sms(30_000, what, &add_phone, Reason::PhoneChange)
+        .unwrap();
+    svc.sms_status(30_004, "SM1", Status::Delivered);
+    let code = m.code().to_string();
+    svc.type_sms(30_020, &format!("she types {code}"), &add_phone, &code);
+    note("SMS is a restricted authenticator (NIST SP 800-63B): the page tells Ana the risk");
+    note("(SIM swap, interception) and keeps her app and backup codes on offer.");
+
+    // A login by SMS: the first text is slow, she asks again, the first one arrives.
+    let login = Binding::new(Purpose::Login, b"sha256(login session at 20:40)").unwrap();
+    let what = "Ana signs in by SMS";
+    let first = svc
+        .send_sms(31_200, what, &login, Reason::LoginStarted)
+        .unwrap();
+    svc.sms_status(31_201, "SM2", Status::Sent); // the carrier is slow
+    let what = "no SMS after 45 s, she asks again";
+    let again = svc
+        .send_sms(31_245, what, &login, Reason::UserResend)
+        .unwrap();
+    svc.sms_status(31_249, "SM3", Status::Delivered);
+    svc.sms_status(31_299, "SM2", Status::Delivered); // the first one, late
+    let expires = again.expires_at().as_secs() - at(0).as_secs();
+    note(&format!(
+        "Same code: {}, still valid until {} (a resend does not extend it).",
+        again.is_same_code(),
+        time_of_day(expires)
+    ));
+    let code = first.code().to_string();
+    svc.type_sms(
+        31_305,
+        &format!("{code}, from the late first SMS"),
+        &login,
+        &code,
+    );
+
+    // The next login: the carrier cannot reach the phone.
+    let login = Binding::new(Purpose::Login, b"sha256(login session at 21:00)").unwrap();
+    svc.send_sms(32_400, "Ana signs in by SMS", &login, Reason::LoginStarted)
+        .unwrap();
+    let unreachable = Failure::new(FailureKind::Unreachable, Some(30_003));
+    svc.sms_status(32_404, "SM4", Status::Undelivered(unreachable));
+    svc.sms_support(32_580, &login, Report::NotReceived);
+    let head: String = svc.row.sms_codes.chars().take(60).collect();
+    println!("          sms_codes = {head}…");
+    note("Stored: a random nonce per code and a keyed fingerprint of the session, never");
+    note("the code (it is derived again with the key), and the last ten sends.");
     Ok(())
 }

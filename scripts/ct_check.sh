@@ -66,6 +66,10 @@ mark_line=$(redeem_line 'Some(s) => s.used = true,')
 well_formed_line=$(outcome_line src/backup/crockford.rs '(well_formed != 0).then_some(out)')
 # Code::parse answers once whether the typed text is a code (else Malformed).
 parse_line=$(outcome_line src/otp/code.rs 'if !bool::from(well_formed) {')
+# delivered::verify computes both codes' comparisons in constant time, then
+# branches once on each answer (the outcome: Accepted, Superseded or Wrong).
+current_line=$(outcome_line src/delivered/verify.rs 'if bool::from(is_current) {')
+previous_line=$(outcome_line src/delivered/verify.rs '} else if bool::from(is_previous) {')
 {
   cat "$supp_static"
   cat <<EOF
@@ -111,6 +115,28 @@ EOF
    src:*code.rs:$parse_line
    ...
    fun:*guard*Guard*
+}
+{
+   delivered-outcome: Code::parse answers whether the typed code is well formed (else Malformed, no HMAC), line $parse_line
+   Memcheck:Cond
+   src:*code.rs:$parse_line
+   ...
+   fun:*delivered*verify*
+   fun:*delivered_verify*
+}
+{
+   delivered-outcome: verify returns Accepted when the current code matched, line $current_line
+   Memcheck:Cond
+   src:*verify.rs:$current_line
+   ...
+   fun:*delivered_verify*
+}
+{
+   delivered-outcome: verify returns Superseded when the replaced code matched (else Wrong), line $previous_line
+   Memcheck:Cond
+   src:*verify.rs:$previous_line
+   ...
+   fun:*delivered_verify*
 }
 {
    guard-outcome: Guard::ending turns the scan's (public) result into the outcome and the new state (accepted step, offset, drift)
