@@ -2,7 +2,7 @@
 //! the stories end to end, the delivery log and diagnostic, property tests
 //! over any sequence of operations and clock changes, hostile state text,
 //! and a check that verification allocates nothing.
-#![allow(unsafe_code)] // the counting allocator in delivered/alloc.rs only
+#![expect(unsafe_code, reason = "the counting global allocator")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,6 +16,8 @@
 mod alloc;
 #[path = "delivered/cases.rs"]
 mod cases;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 #[path = "delivered/diagnostic.rs"]
 mod diagnostic;
 #[path = "delivered/kat.rs"]

@@ -381,7 +381,7 @@ impl Engine {
     clippy::cast_possible_truncation,
     reason = "reference code and test data on small known values"
 )]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use alloc::vec::Vec;
     use hmac::{Hmac, KeyInit, Mac};
@@ -404,7 +404,8 @@ mod tests {
         u32::from_be_bytes([h[offset], h[offset + 1], h[offset + 2], h[offset + 3]]) & 0x7fff_ffff
     }
 
-    fn any_algorithm() -> impl Strategy<Value = Algorithm> {
+    /// Every algorithm, for property tests (also used by the scan's tests).
+    pub(in crate::otp) fn any_algorithm() -> impl Strategy<Value = Algorithm> {
         prop_oneof![
             Just(Algorithm::Sha1),
             Just(Algorithm::Sha256),

@@ -186,19 +186,12 @@ impl Iterator for NearestFirst {
     reason = "test arithmetic on small known values"
 )]
 mod tests {
+    use super::super::engine::tests::any_algorithm;
     use super::*;
     use crate::otp::Algorithm;
     use crate::test_counter::{HMAC, count};
     use alloc::vec::Vec;
     use proptest::prelude::*;
-
-    fn any_algorithm() -> impl Strategy<Value = Algorithm> {
-        prop_oneof![
-            Just(Algorithm::Sha1),
-            Just(Algorithm::Sha256),
-            Just(Algorithm::Sha512)
-        ]
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(192))]
