@@ -230,6 +230,9 @@ fuzz_target!(|data: &[u8]| {
     // Every matched step's code equals its observation's code.
     let matched = d.matched_steps();
     assert_eq!(matched.len(), n);
+    // Each matched code's interval of the offset model:
+    // [start(s) - t - 1, start(s) + X - t + d].
+    let mut intervals = Vec::new();
     for ((step, code), (_, at)) in matched.iter().zip(&parsed).zip(&inputs) {
         let Some(step) = step else { continue };
         let code = code.as_ref().expect("parsed");
@@ -237,14 +240,45 @@ fuzz_target!(|data: &[u8]| {
             key.code_at_step(*step) == *code,
             "matched step's code equals the input"
         );
-        // The estimate lies inside this code's interval of the offset model:
-        // [start(s) - t - 1, start(s) + X - t + d].
-        let (lo, hi) = d.offset_range().expect("a match gives an estimate");
         let start = i128::from(t0) + i128::from(*step) * i128::from(period.as_secs());
         let t = i128::from(at.as_secs());
         let delay = i128::from(options.typing_delay().whole_seconds());
-        assert!(i128::from(lo.whole_seconds()) >= start - t - 1);
-        assert!(i128::from(hi.whole_seconds()) <= start + i128::from(period.as_secs()) - t + delay);
+        intervals.push((
+            start - t - 1,
+            start + i128::from(period.as_secs()) - t + delay,
+        ));
+    }
+    if let Some((lo, hi)) = d.offset_range() {
+        let (lo, hi) = (
+            i128::from(lo.whole_seconds()),
+            i128::from(hi.whole_seconds()),
+        );
+        let (meet_lo, meet_hi) = intervals
+            .iter()
+            .fold((i128::MIN, i128::MAX), |(a, b), &(l, h)| {
+                (a.max(l), b.min(h))
+            });
+        if meet_lo <= meet_hi {
+            // Codes that agree: the estimate lies inside every one's interval.
+            assert!(
+                lo >= meet_lo && hi <= meet_hi,
+                "inside every agreeing interval"
+            );
+        } else {
+            // Codes that disagree are reported only as entered late, and the
+            // range then spans all of them.
+            assert!(
+                matches!(d.verdict(), Verdict::EnteredLate { .. }),
+                "{:?}",
+                d.verdict()
+            );
+            let span_lo = intervals.iter().map(|i| i.0).min().expect("matched");
+            let span_hi = intervals.iter().map(|i| i.1).max().expect("matched");
+            assert!(
+                lo >= span_lo && hi <= span_hi,
+                "inside the span of the late codes"
+            );
+        }
     }
     let agreeing = matched.iter().flatten().count();
     assert_eq!(agreeing, d.agreeing_codes());
