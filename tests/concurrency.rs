@@ -20,7 +20,6 @@
 #[path = "../examples/sqlite_store.rs"]
 mod store;
 
-use std::path::PathBuf;
 use std::sync::Barrier;
 use std::thread;
 
@@ -36,31 +35,10 @@ const ROUNDS: usize = 200;
 /// 2026-11-27T12:00:05Z: every attempt happens at this instant.
 const NOW: u64 = 1_795_780_805;
 
-/// A database file unique to this process and test, removed on drop.
-struct TempDb(PathBuf);
+#[path = "support/temp_db.rs"]
+mod temp_db;
 
-impl TempDb {
-    fn new(test: &str) -> Self {
-        let name = format!("twostep-concurrency-{}-{test}.db", std::process::id());
-        let db = Self(std::env::temp_dir().join(name));
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = self.0.clone().into_os_string();
-            file.push(suffix);
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
+use temp_db::TempDb;
 
 /// A connection as the example opens it (WAL, busy timeout, and SQLite's
 /// default `synchronous = FULL`). The fsync at each commit is what makes the
@@ -103,7 +81,7 @@ struct Fixture {
 /// The database, one connection for setup and checks, and `ROUNDS` users
 /// (inserted in one transaction).
 fn fixture(test: &str, guard: Guard) -> Fixture {
-    let db = TempDb::new(test);
+    let db = TempDb::new("concurrency", test);
     let main = open(&db, guard);
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(10);
     main.conn.execute_batch("BEGIN").unwrap();

@@ -15,7 +15,7 @@
     reason = "test code: unwraps and indexes, panics on a broken invariant, computes on known values"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Barrier;
 use std::thread;
 use std::time::Duration;
@@ -39,34 +39,10 @@ const KEY: &[u8; 32] = b"load me from the secrets store!!";
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// A database file unique to this process and test, removed on drop.
-struct TempDb(PathBuf);
+#[path = "support/temp_db.rs"]
+mod temp_db;
 
-impl TempDb {
-    fn new(test: &str) -> Self {
-        let name = format!(
-            "twostep-concurrency-delivered-{}-{test}.db",
-            std::process::id()
-        );
-        let db = Self(std::env::temp_dir().join(name));
-        db.remove();
-        db
-    }
-
-    fn remove(&self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = self.0.clone().into_os_string();
-            file.push(suffix);
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        self.remove();
-    }
-}
+use temp_db::TempDb;
 
 /// One connection to the users table, opened as `examples/sqlite_store.rs`
 /// opens it: WAL (readers never wait for the writer), a busy timeout (a
@@ -265,7 +241,7 @@ fn users_with_a_code(main: &Store, sessions: &[[u8; 32]]) -> Vec<(i64, String)> 
 
 #[test]
 fn same_sms_code_typed_at_once_is_accepted_exactly_once() {
-    let db = TempDb::new("verify");
+    let db = TempDb::new("concurrency-delivered", "verify");
     let main = Store::open(&db.0).unwrap();
     let sessions: Vec<[u8; 32]> = (0..ROUNDS).map(session).collect();
     let users = users_with_a_code(&main, &sessions);
@@ -300,7 +276,7 @@ fn same_sms_code_typed_at_once_is_accepted_exactly_once() {
 
 #[test]
 fn negative_control_without_the_condition_a_code_is_accepted_twice() {
-    let db = TempDb::new("control");
+    let db = TempDb::new("concurrency-delivered", "control");
     let main = Store::open(&db.0).unwrap();
     let sessions: Vec<[u8; 32]> = (0..ROUNDS).map(session).collect();
     let users = users_with_a_code(&main, &sessions);
@@ -349,7 +325,7 @@ fn most_in_a_window(times: &[u64], window: u64) -> usize {
 
 #[test]
 fn resend_pressed_at_once_never_passes_the_cooldown_or_the_caps() {
-    let db = TempDb::new("resend");
+    let db = TempDb::new("concurrency-delivered", "resend");
     let main = Store::open(&db.0).unwrap();
     let key = Key::from_bytes(KEY).unwrap();
     let attempt = session(0);
