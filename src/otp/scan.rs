@@ -248,7 +248,9 @@ mod tests {
             let hi = lo + len;
             let later = lo + 1 + pick.index(usize::try_from(len).unwrap()) as u64;
             let pair = [engine.code(digits, later - 1), engine.code(digits, later)];
-            let fresh = |s: u64| last.is_none_or(|l| s - 1 > l);
+            // A pair ending at `s` is fresh when its first step `s - 1` is
+            // after `last`; the scan asks about every step, step 0 included.
+            let fresh = |s: u64| last.is_none_or(|l| s > l + 1);
             let matching: Vec<u64> = (lo + 1..=hi)
                 .filter(|&s| [engine.code(digits, s - 1), engine.code(digits, s)] == pair)
                 .collect();
