@@ -168,6 +168,9 @@
 
 extern crate alloc;
 
+#[cfg(feature = "account")]
+#[cfg_attr(docsrs, doc(cfg(feature = "account")))]
+pub mod account;
 pub mod backup;
 pub mod delivered;
 pub mod diagnose;

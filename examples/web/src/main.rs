@@ -1,0 +1,3 @@
+//! twostep's reference web service.
+
+fn main() {}

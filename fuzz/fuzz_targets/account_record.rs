@@ -1,0 +1,8 @@
+//! Placeholder for the `account_record` target.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = data;
+});

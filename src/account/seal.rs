@@ -1,0 +1,1 @@
+//! Placeholder for the `account::seal` module.
