@@ -8,8 +8,10 @@ use rand_core::SeedableRng;
 use twostep::backup::{CodeSet, Policy, Redemption};
 
 fn main() -> Result<(), twostep::Error> {
-    // A fixed seed keeps the output reproducible; use an OS-seeded CSPRNG
-    // (for example `rand::rngs::OsRng` or the `getrandom` feature) in production.
+    // A fixed seed keeps the output reproducible. In production draw from the
+    // operating system: `CodeSet::generate_os` (feature `getrandom`), or a
+    // generator it seeds, such as `rand::rng()` (rand 0.10) or
+    // `rand_core::UnwrapErr(getrandom::SysRng)` (getrandom 0.4, `sys_rng`).
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([42; 32]);
 
     // The pepper lives in configuration or a secrets manager, never next to

@@ -19,7 +19,7 @@
 //! let policy = Policy::DEFAULT; // 6 digits, 10 minutes, 5 checks, 5 sends / 10 min, 10 / day
 //! let session = [0x42; 32]; // SHA-256 of the login session id
 //! let binding = Binding::new(Purpose::Login, &session)?;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // an OS-seeded CSPRNG
+//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // tests only (production: delivered::issue_os)
 //! let now = UnixTime::from_secs(1_795_780_800); // UnixTime::try_from(SystemTime::now())?
 //! let stored: State = "d1;-;-;0.0".parse()?; // users.delivered_state
 //!
@@ -99,6 +99,8 @@ mod verify;
 pub use diagnose::{
     AccountThrottle, Diagnosis, IN_TRANSIT, Report, UNASKED_LOOKBACK, Verdict, diagnose,
 };
+#[cfg(feature = "getrandom")]
+pub use issue::issue_os;
 pub use issue::{IssueError, issue};
 pub use key::{Binding, Channel, Key, KeyError, Purpose};
 pub use log::{

@@ -10,6 +10,8 @@ use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 mod base32;
+#[cfg(feature = "getrandom")]
+pub(crate) mod os;
 
 /// A problem with secret key material. Payloads carry lengths and positions
 /// only, never the text or the bytes.
@@ -154,11 +156,22 @@ impl Secret {
 
     /// Generates a [`Secret::DEFAULT_LEN`] (20-byte) secret from the caller's CSPRNG.
     ///
+    /// In production draw from the operating system: [`Secret::generate_os`]
+    /// (feature `getrandom`), or bring a generator seeded by it, such as
+    /// `rand::rng()` (rand 0.10) or `rand_core::UnwrapErr(getrandom::SysRng)`
+    /// (getrandom 0.4 with its `sys_rng` feature; `UnwrapErr` panics if the
+    /// OS source fails). A fixed seed, as in the tests below, is for tests
+    /// only.
+    ///
     /// ```
     /// use rand_core::SeedableRng;
-    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // use an OS-seeded RNG in production
+    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // tests only: a fixed seed
     /// let s = twostep::Secret::generate(&mut rng);
     /// assert_eq!(s.byte_len(), 20);
+    /// # #[cfg(feature = "getrandom")] {
+    /// let mut os = rand_core::UnwrapErr(getrandom::SysRng); // production: the OS source
+    /// assert!(twostep::Secret::generate(&mut os) != s);
+    /// # }
     /// ```
     pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
         let mut bytes = alloc::vec![0u8; Self::DEFAULT_LEN];
@@ -174,7 +187,7 @@ impl Secret {
     ///
     /// ```
     /// use rand_core::SeedableRng;
-    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // tests only: a fixed seed
     /// assert!(twostep::Secret::generate_with_len(&mut rng, 32).is_ok());
     /// assert!(twostep::Secret::generate_with_len(&mut rng, 10).is_err());
     /// ```
@@ -188,7 +201,8 @@ impl Secret {
         Ok(Self { bytes })
     }
 
-    /// Generates a 20-byte secret from the operating system's random source.
+    /// [`Secret::generate`] on the operating system's random source
+    /// (feature `getrandom`): a 20-byte secret.
     ///
     /// # Errors
     ///
@@ -201,10 +215,29 @@ impl Secret {
     /// # Ok(()) }
     /// ```
     #[cfg(feature = "getrandom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
     pub fn generate_os() -> Result<Self, SecretError> {
-        let mut bytes = alloc::vec![0u8; Self::DEFAULT_LEN];
-        getrandom::fill(&mut bytes).map_err(|_| SecretError::Random)?;
-        Ok(Self { bytes })
+        os::with_os_rng(Self::generate).map_err(|_| SecretError::Random)
+    }
+
+    /// [`Secret::generate_with_len`] on the operating system's random source
+    /// (feature `getrandom`).
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::Length`] unless `len` is 16 to 1024;
+    /// [`SecretError::Random`] if the OS source fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::secret::SecretError> {
+    /// assert_eq!(twostep::Secret::generate_with_len_os(32)?.byte_len(), 32);
+    /// assert!(twostep::Secret::generate_with_len_os(10).is_err());
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "getrandom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+    pub fn generate_with_len_os(len: usize) -> Result<Self, SecretError> {
+        os::with_os_rng(|rng| Self::generate_with_len(rng, len)).map_err(|_| SecretError::Random)?
     }
 
     /// The key bytes. Handle with care: do not log or persist them unencrypted.

@@ -30,7 +30,7 @@ impl CodeSet {
     /// # fn main() -> Result<(), twostep::backup::ConfigError> {
     /// use rand_core::SeedableRng;
     /// use twostep::backup::{CodeSet, Policy};
-    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
+    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // tests only: a fixed seed (production: generate_os)
     /// let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
     /// assert_eq!((codes.len(), set.remaining(), set.generation()), (10, 10, 1));
     /// assert!(set.to_string().starts_with("$twostep-bc$v=2$alg=hmac-sha256,len=24,pepper=0$"));
@@ -148,7 +148,8 @@ impl CodeSet {
     #[cfg(feature = "getrandom")]
     #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
     pub fn generate_os(policy: &Policy) -> Result<(ShownCodes, Self), ConfigError> {
-        os::with_os_rng(|rng| Self::generate(policy, rng))
+        crate::secret::os::with_os_rng(|rng| Self::generate(policy, rng))
+            .map_err(|_| ConfigError::RandomSource)?
     }
 
     /// [`CodeSet::renew`] on the operating system's random source (feature
@@ -169,62 +170,7 @@ impl CodeSet {
     #[cfg(feature = "getrandom")]
     #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
     pub fn renew_os(&self, policy: &Policy) -> Result<(ShownCodes, Self), ConfigError> {
-        os::with_os_rng(|rng| self.renew(policy, rng))
-    }
-}
-
-#[cfg(feature = "getrandom")]
-mod os {
-    //! The operating system's random source as an infallible generator
-    //! whose failure is reported afterwards.
-
-    use core::convert::Infallible;
-
-    use rand_core::{TryCryptoRng, TryRng};
-
-    use super::ConfigError;
-
-    /// Fills from `getrandom`; on a failure it writes zeros and remembers,
-    /// so that whatever was generated is discarded.
-    pub(super) struct OsRng {
-        failed: bool,
-    }
-
-    impl TryRng for OsRng {
-        type Error = Infallible;
-
-        fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-            let mut b = [0u8; 4];
-            self.try_fill_bytes(&mut b)?;
-            Ok(u32::from_le_bytes(b))
-        }
-
-        fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-            let mut b = [0u8; 8];
-            self.try_fill_bytes(&mut b)?;
-            Ok(u64::from_le_bytes(b))
-        }
-
-        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-            if getrandom::fill(dst).is_err() {
-                dst.fill(0);
-                self.failed = true;
-            }
-            Ok(())
-        }
-    }
-
-    impl TryCryptoRng for OsRng {}
-
-    /// Runs `f` on the OS source; its result only if the source never failed.
-    pub(super) fn with_os_rng<T>(
-        f: impl FnOnce(&mut OsRng) -> Result<T, ConfigError>,
-    ) -> Result<T, ConfigError> {
-        let mut rng = OsRng { failed: false };
-        let result = f(&mut rng);
-        if rng.failed {
-            return Err(ConfigError::RandomSource);
-        }
-        result
+        crate::secret::os::with_os_rng(|rng| self.renew(policy, rng))
+            .map_err(|_| ConfigError::RandomSource)?
     }
 }

@@ -36,7 +36,7 @@ pub(super) struct Slot {
 /// use rand_core::SeedableRng;
 /// use twostep::backup::{CodeSet, Policy, Redemption};
 ///
-/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // use an OS-seeded CSPRNG
+/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]); // tests only (production: CodeSet::generate_os)
 /// let policy = Policy::DEFAULT; // 10 codes of 24 symbols (120 bits)
 /// let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
 /// let shown = codes.to_text_block("Example backup codes for ana@example.com");

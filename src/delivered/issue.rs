@@ -50,6 +50,10 @@ pub enum IssueError {
     /// The state's message or code counter is spent (after four billion sends).
     #[error("the delivered-code state's counters are spent")]
     Exhausted,
+    /// The operating system's random source failed ([`issue_os`], feature
+    /// `getrandom`).
+    #[error("the operating system random source failed")]
+    Random,
 }
 
 const fn limit_name(l: Limit) -> &'static str {
@@ -226,4 +230,41 @@ fn challenge_for<R: CryptoRng + ?Sized>(
 pub(crate) fn since(now: UnixTime, then: UnixTime) -> Duration {
     let secs = now.as_secs().saturating_sub(then.as_secs());
     Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// [`issue`] on the operating system's random source (feature `getrandom`):
+/// the same call without the `rng` argument.
+///
+/// # Errors
+///
+/// As [`issue`], and [`IssueError::Random`] if the OS source fails (nothing
+/// is sent or recorded then).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use twostep::delivered::{issue_os, Binding, Channel, Key, Policy, Purpose, Reason, State};
+/// use twostep::UnixTime;
+/// let key = Key::from_bytes(&[0x5a; 32])?;
+/// let binding = Binding::new(Purpose::Login, b"session-hash")?;
+/// let t = UnixTime::from_secs(1_795_780_800);
+/// let (message, state) = issue_os(&Policy::DEFAULT, &key, &binding, Reason::LoginStarted, Channel::Sms, t, &State::new())?;
+/// assert_eq!(message.code().to_string().len(), 6);
+/// # let _ = state;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+pub fn issue_os(
+    policy: &Policy,
+    key: &Key,
+    binding: &Binding<'_>,
+    reason: Reason,
+    channel: Channel,
+    now: UnixTime,
+    state: &State,
+) -> Result<(Message, State), IssueError> {
+    crate::secret::os::with_os_rng(|rng| {
+        issue(policy, key, binding, reason, channel, now, rng, state)
+    })
+    .map_err(|_| IssueError::Random)?
 }

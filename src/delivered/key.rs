@@ -56,6 +56,9 @@ pub enum KeyError {
         /// The longest binding allowed.
         max: usize,
     },
+    /// The operating system's random source failed (feature `getrandom`).
+    #[error("the operating system random source failed")]
+    Random,
 }
 
 /// The server-held key from which every delivered code is derived.
@@ -115,9 +118,14 @@ impl Key {
     /// and restarts, draw 32 bytes into your secrets store and use
     /// [`Key::from_bytes`].
     ///
+    /// In production draw from the operating system: [`Key::generate_os`]
+    /// (feature `getrandom`), or a generator it seeds, such as `rand::rng()`
+    /// (rand 0.10) or `rand_core::UnwrapErr(getrandom::SysRng)` (getrandom
+    /// 0.4 with `sys_rng`).
+    ///
     /// ```
     /// use rand_core::SeedableRng;
-    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]); // use an OS-seeded CSPRNG
+    /// let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]); // tests only: a fixed seed
     /// let key = twostep::delivered::Key::generate(&mut rng);
     /// # let _ = key;
     /// ```
@@ -131,6 +139,25 @@ impl Key {
         let mac = <Hmac<Sha256> as KeyInit>::new(&block);
         block.as_mut_slice().zeroize();
         Self { mac }
+    }
+
+    /// [`Key::generate`] on the operating system's random source (feature
+    /// `getrandom`), with the same caveat: the key lives in this process only.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::Random`] if the OS source fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::delivered::KeyError> {
+    /// let key = twostep::delivered::Key::generate_os()?;
+    /// # let _ = key;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "getrandom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+    pub fn generate_os() -> Result<Self, KeyError> {
+        crate::secret::os::with_os_rng(Self::generate).map_err(|_| KeyError::Random)
     }
 
     /// The code of a challenge (see the module docs for the construction).
