@@ -138,6 +138,18 @@ pub enum OtpKind {
 /// once, and never log them. [`KeyUri::to_uri_string`] returns a buffer that
 /// is wiped on drop; prefer it to `to_string()`. `Debug` redacts the secret,
 /// equality compares it in constant time, and no [`UriError`] contains it.
+/// `Clone` copies the secret (as [`Secret::duplicate`]); each copy is wiped
+/// on drop.
+///
+/// ```
+/// # fn main() -> Result<(), twostep::Error> {
+/// use twostep::{KeyUri, Secret, Totp};
+/// let secret = Secret::from_bytes(b"12345678901234567890")?;
+/// let uri = KeyUri::totp(&Totp::new(), &secret, Some("Example"), "ana@example.com")?;
+/// let copy = uri.clone();
+/// assert!(copy == uri);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct KeyUri {
     kind: OtpKind,
@@ -427,6 +439,18 @@ impl KeyUri {
 /// Equal when kind, parameters, issuer, account and secret are equal; the
 /// secret is compared in constant time. [`KeyUri::explicit_defaults`] is a
 /// formatting choice and is not compared.
+impl Clone for KeyUri {
+    fn clone(&self) -> Self {
+        Self {
+            kind: self.kind,
+            issuer: self.issuer.clone(),
+            account: self.account.clone(),
+            secret: self.secret.duplicate(),
+            explicit_defaults: self.explicit_defaults,
+        }
+    }
+}
+
 impl PartialEq for KeyUri {
     #[expect(
         clippy::needless_bitwise_bool,

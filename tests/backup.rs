@@ -1041,3 +1041,36 @@ fn os_random_sets_redeem_and_differ() {
     }
     assert_eq!(redeemed(renewed.redeem(&other_codes[2], &policy)).0, 2);
 }
+
+#[test]
+fn a_cloned_policy_keeps_its_pepper() {
+    let policy = Policy::DEFAULT
+        .with_length(16)
+        .unwrap()
+        .with_iterations(Policy::MIN_ITERATIONS)
+        .unwrap()
+        .with_pepper(&[0x5a; 32])
+        .unwrap();
+    let copy = policy.clone();
+    drop(policy);
+    let (codes, set) = CodeSet::generate(&copy, &mut rng(31)).unwrap();
+    let typed = codes.get(0).unwrap().to_string();
+    // The clone hashes with the same pepper as a policy built afresh...
+    let fresh = Policy::DEFAULT
+        .with_length(16)
+        .unwrap()
+        .with_iterations(Policy::MIN_ITERATIONS)
+        .unwrap()
+        .with_pepper(&[0x5a; 32])
+        .unwrap();
+    assert!(matches!(
+        set.redeem(&typed, &fresh),
+        Ok(Redemption::Redeemed { .. })
+    ));
+    // ...and not as a policy with another pepper.
+    let other = fresh.clone().with_pepper(&[0xa5; 32]).unwrap();
+    assert!(!matches!(
+        set.redeem(&typed, &other),
+        Ok(Redemption::Redeemed { .. })
+    ));
+}

@@ -1334,3 +1334,16 @@ fn a_plus_is_literal_in_the_label_and_a_space_in_parameters() {
     let uri = KeyUri::parse("otpauth://totp/ana?secret=JBSWY3DPEHPK3PXP&issuer=Big+Co").unwrap();
     assert_eq!(uri.issuer(), Some("Big Co"));
 }
+
+#[test]
+fn a_cloned_key_uri_is_equal_and_prints_the_same() {
+    let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+    let uri = KeyUri::totp(&Totp::new(), &secret, Some("Example"), "ana@example.com").unwrap();
+    let copy = uri.clone();
+    drop(uri);
+    assert_eq!(
+        copy.to_string(),
+        "otpauth://totp/Example:ana@example.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example"
+    );
+    assert_eq!(copy.secret().expose_secret(), b"12345678901234567890");
+}

@@ -12,6 +12,7 @@ use super::crockford;
 use super::hash::{HMAC_MIN_LENGTH, Scheme};
 
 /// A pepper: application key material mixed into every backup-code hash.
+#[derive(Clone)]
 struct Pepper(Zeroizing<Vec<u8>>);
 
 /// How a set's codes are generated and hashed, validated on construction.
@@ -21,6 +22,9 @@ struct Pepper(Zeroizing<Vec<u8>>);
 /// stay the same across the life of a set: length, count and cost apply to
 /// new sets, and existing sets keep the parameters recorded in their storage
 /// string (see [`CodeSet::is_outdated`]).
+///
+/// `Clone` copies the pepper with it; every copy is wiped on drop (best
+/// effort), so a policy can be cloned into each worker or request handler.
 ///
 /// ```
 /// # fn main() -> Result<(), twostep::backup::ConfigError> {
@@ -36,8 +40,11 @@ struct Pepper(Zeroizing<Vec<u8>>);
 ///     format!("{policy:?}"),
 ///     "Policy { count: 8, length: 16, renewal_threshold: 3, iterations: 100000, pepper: Some(..) }"
 /// );
+/// let per_worker = policy.clone();
+/// assert_eq!(per_worker.entropy_bits(), 80);
 /// # Ok(()) }
 /// ```
+#[derive(Clone)]
 pub struct Policy {
     count: u8,
     pub(super) length: u8,
