@@ -161,3 +161,115 @@ impl TryFrom<std::time::SystemTime> for UnixTime {
             .map_err(|_| TimeError::BeforeEpoch)
     }
 }
+
+#[cfg(feature = "jiff")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jiff")))]
+impl TryFrom<jiff::Timestamp> for UnixTime {
+    type Error = TimeError;
+
+    /// Converts, truncating sub-second parts toward the past (feature
+    /// `jiff`).
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::BeforeEpoch`] for an instant before 1970 (also a
+    /// fraction of a second before it).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
+    /// use twostep::UnixTime;
+    /// let instant = jiff::Timestamp::constant(1_795_780_800, 750_000_000); // 2026-11-27T12:00:00.75Z
+    /// assert_eq!(UnixTime::try_from(instant)?, UnixTime::from_secs(1_795_780_800));
+    /// let before = jiff::Timestamp::constant(0, -500_000_000); // 1969-12-31T23:59:59.5Z
+    /// assert!(UnixTime::try_from(before).is_err());
+    /// # Ok(()) }
+    /// ```
+    fn try_from(t: jiff::Timestamp) -> Result<Self, TimeError> {
+        // as_second() truncates toward zero; a negative fraction is before 1970.
+        if t.subsec_nanosecond() < 0 {
+            return Err(TimeError::BeforeEpoch);
+        }
+        u64::try_from(t.as_second())
+            .map(Self)
+            .map_err(|_| TimeError::BeforeEpoch)
+    }
+}
+
+#[cfg(feature = "jiff")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jiff")))]
+impl TryFrom<UnixTime> for jiff::Timestamp {
+    type Error = TimeError;
+
+    /// Converts back (feature `jiff`).
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::OutOfRange`] past the year 9999 (jiff's range).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
+    /// use twostep::UnixTime;
+    /// let t = jiff::Timestamp::try_from(UnixTime::from_secs(1_795_780_800))?;
+    /// assert_eq!(t.as_second(), 1_795_780_800);
+    /// assert!(jiff::Timestamp::try_from(UnixTime::from_secs(u64::MAX)).is_err());
+    /// # Ok(()) }
+    /// ```
+    fn try_from(t: UnixTime) -> Result<Self, TimeError> {
+        let secs = i64::try_from(t.0).map_err(|_| TimeError::OutOfRange)?;
+        jiff::Timestamp::from_second(secs).map_err(|_| TimeError::OutOfRange)
+    }
+}
+
+#[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
+impl TryFrom<chrono::DateTime<chrono::Utc>> for UnixTime {
+    type Error = TimeError;
+
+    /// Converts, truncating sub-second parts toward the past (feature
+    /// `chrono`).
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::BeforeEpoch`] for an instant before 1970.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use twostep::UnixTime;
+    /// let instant = chrono::DateTime::from_timestamp(1_795_780_800, 750_000_000).ok_or("range")?;
+    /// assert_eq!(UnixTime::try_from(instant)?, UnixTime::from_secs(1_795_780_800));
+    /// let before = chrono::DateTime::from_timestamp(-1, 500_000_000).ok_or("range")?; // 1969-12-31T23:59:59.5Z
+    /// assert!(UnixTime::try_from(before).is_err());
+    /// # Ok(()) }
+    /// ```
+    fn try_from(t: chrono::DateTime<chrono::Utc>) -> Result<Self, TimeError> {
+        // timestamp() floors toward the past (the nanoseconds are never negative).
+        u64::try_from(t.timestamp())
+            .map(Self)
+            .map_err(|_| TimeError::BeforeEpoch)
+    }
+}
+
+#[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
+impl TryFrom<UnixTime> for chrono::DateTime<chrono::Utc> {
+    type Error = TimeError;
+
+    /// Converts back (feature `chrono`).
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::OutOfRange`] past chrono's range (about the year 262,000).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::time::TimeError> {
+    /// use twostep::UnixTime;
+    /// let t = chrono::DateTime::<chrono::Utc>::try_from(UnixTime::from_secs(1_795_780_800))?;
+    /// assert_eq!(t.timestamp(), 1_795_780_800);
+    /// assert!(chrono::DateTime::<chrono::Utc>::try_from(UnixTime::from_secs(u64::MAX)).is_err());
+    /// # Ok(()) }
+    /// ```
+    fn try_from(t: UnixTime) -> Result<Self, TimeError> {
+        let secs = i64::try_from(t.0).map_err(|_| TimeError::OutOfRange)?;
+        chrono::DateTime::from_timestamp(secs, 0).ok_or(TimeError::OutOfRange)
+    }
+}
