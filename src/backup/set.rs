@@ -129,6 +129,29 @@ pub enum Redemption {
     Malformed,
 }
 
+/// Short English for logs: the kind of result, the slot and the codes
+/// left, never a code or a hash.
+///
+/// ```
+/// use twostep::backup::Redemption;
+/// assert_eq!(Redemption::AlreadyUsed { slot: 2 }.to_string(), "backup code already used (slot 2)");
+/// assert_eq!(Redemption::Malformed.to_string(), "malformed backup code");
+/// ```
+impl fmt::Display for Redemption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Redeemed {
+                slot, remaining, ..
+            } => {
+                write!(f, "backup code redeemed (slot {slot}, {remaining} left)")
+            }
+            Self::AlreadyUsed { slot } => write!(f, "backup code already used (slot {slot})"),
+            Self::Invalid => f.write_str("invalid backup code"),
+            Self::Malformed => f.write_str("malformed backup code"),
+        }
+    }
+}
+
 impl CodeSet {
     /// The longest storage string accepted, in bytes (the longest one written
     /// is about 1,010 bytes).

@@ -51,6 +51,29 @@ pub enum Outcome {
     NoCode,
 }
 
+/// Short English for logs: the kind of outcome and its facts, never a code.
+///
+/// ```
+/// use twostep::delivered::Outcome;
+/// assert_eq!(Outcome::Wrong { checks_left: 2 }.to_string(), "wrong code, 2 checks left");
+/// assert_eq!(Outcome::Expired { ago: time::Duration::minutes(1) }.to_string(), "code expired 60 s ago");
+/// ```
+impl core::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Accepted => f.write_str("accepted"),
+            Self::Expired { ago } => write!(f, "code expired {} s ago", ago.whole_seconds()),
+            Self::Superseded => f.write_str("code of an earlier message, replaced by a newer one"),
+            Self::Wrong { checks_left: 1 } => f.write_str("wrong code, 1 check left"),
+            Self::Wrong { checks_left } => write!(f, "wrong code, {checks_left} checks left"),
+            Self::TooManyChecks => f.write_str("code checked too many times"),
+            Self::Used => f.write_str("code already used"),
+            Self::Malformed(e) => write!(f, "malformed code: {e}"),
+            Self::NoCode => f.write_str("no code issued"),
+        }
+    }
+}
+
 impl Outcome {
     /// Whether the person may pass.
     ///

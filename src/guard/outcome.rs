@@ -1,5 +1,7 @@
 //! What a check or resync decided: [`Outcome`].
 
+use core::fmt;
+
 use super::Blocked;
 #[cfg(doc)]
 use super::{Guard, State};
@@ -67,6 +69,36 @@ impl From<Blocked> for Outcome {
         match b {
             Blocked::Throttled { retry_after } => Self::Throttled { retry_after },
             Blocked::Locked => Self::Locked,
+        }
+    }
+}
+
+/// Short English for logs: the kind of outcome and its facts (step and
+/// offset, a malformed input's cause, the wait), never a code.
+///
+/// ```
+/// use twostep::guard::Outcome;
+/// assert_eq!(Outcome::Invalid.to_string(), "invalid code");
+/// assert_eq!(
+///     Outcome::Throttled { retry_after: time::Duration::seconds(30) }.to_string(),
+///     "throttled, retry after 30 s"
+/// );
+/// ```
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Accepted(m) => {
+                write!(f, "accepted at step {} (offset {:+})", m.step(), m.offset())
+            }
+            Self::Malformed(e) => write!(f, "malformed code: {e}"),
+            Self::Invalid => f.write_str("invalid code"),
+            Self::Replayed => f.write_str("replayed code"),
+            Self::Throttled { retry_after } => write!(
+                f,
+                "throttled, retry after {} s",
+                retry_after.whole_seconds()
+            ),
+            Self::Locked => f.write_str("locked"),
         }
     }
 }
