@@ -60,6 +60,21 @@
 //! v1) were computed independently with Python's `hashlib`
 //! (`scripts/backup_vectors.py`).
 //!
+//! # Async services
+//!
+//! Under the `pbkdf2-sha256` profile (codes of 22 symbols or fewer) every
+//! [`CodeSet::redeem`] runs PBKDF2 at the set's iteration count, and
+//! [`CodeSet::generate`] runs it once per code. At the default 100,000
+//! iterations that is roughly 10 to 25 ms of CPU per attempt, depending on
+//! the machine (16 ms for the PBKDF2 alone and 20 to 24 ms per redeem,
+//! measured with `cargo bench --bench capabilities -- short-10-pbkdf2` on a
+//! busy two-core machine; measure yours). On an async runtime, run such a
+//! redeem or generation in a blocking task (`tokio::task::spawn_blocking`,
+//! or your runtime's equivalent), not on an executor thread, where a burst
+//! of attempts would stall every other request on that worker. The default
+//! 24-symbol profile (`hmac-sha256`) costs about 2 µs per redeem and needs
+//! no such care; [`Policy::uses_kdf`] tells the two apart for new sets.
+//!
 //! # Storage string
 //!
 //! ```text

@@ -273,7 +273,9 @@ impl Policy {
     }
 
     /// Whether new sets are hashed with PBKDF2 (codes under 112 bits) rather
-    /// than HMAC-SHA-256 alone.
+    /// than HMAC-SHA-256 alone. If so, each redeem costs milliseconds of CPU:
+    /// on an async runtime run it in a blocking task (see [Async
+    /// services](super#async-services)).
     ///
     /// ```
     /// # fn main() -> Result<(), twostep::backup::ConfigError> {
