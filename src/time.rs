@@ -114,6 +114,28 @@ impl UnixTime {
     }
 }
 
+/// An instant as readable UTC for support text, "2026-11-27 12:00:00 UTC"
+/// (seconds after the epoch past the year 9999).
+pub(crate) struct Utc(pub(crate) UnixTime);
+
+impl core::fmt::Display for Utc {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match time::OffsetDateTime::try_from(self.0) {
+            Ok(t) => write!(
+                f,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            Err(_) => write!(f, "{} s after the Unix epoch", self.0.as_secs()),
+        }
+    }
+}
+
 impl From<UnixTime> for u64 {
     fn from(t: UnixTime) -> u64 {
         t.0
@@ -271,5 +293,22 @@ impl TryFrom<UnixTime> for chrono::DateTime<chrono::Utc> {
     fn try_from(t: UnixTime) -> Result<Self, TimeError> {
         let secs = i64::try_from(t.0).map_err(|_| TimeError::OutOfRange)?;
         chrono::DateTime::from_timestamp(secs, 0).ok_or(TimeError::OutOfRange)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::{UnixTime, Utc};
+
+    #[test]
+    fn utc_text_is_the_calendar_instant() {
+        // 1_795_780_800 is 2026-11-27T12:00:00Z (`date -u -d @1795780800`).
+        let at = |s| Utc(UnixTime::from_secs(s)).to_string();
+        assert_eq!(at(1_795_780_800), "2026-11-27 12:00:00 UTC");
+        assert_eq!(at(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(at(253_402_300_799), "9999-12-31 23:59:59 UTC");
+        assert_eq!(at(253_402_300_800), "253402300800 s after the Unix epoch");
     }
 }

@@ -9,6 +9,7 @@ use super::diagnose::{Diagnosis, Verdict};
 use super::key::Channel;
 use super::log::{FailureKind, Reason, Status};
 use super::message::words;
+use crate::time::Utc;
 
 impl Diagnosis {
     /// Plain words for the person.
@@ -55,8 +56,13 @@ impl Diagnosis {
         }
     }
 
-    /// The facts for support: the verdict, the latest send and its status,
-    /// checks used, the next send. No code or nonce.
+    /// The facts for support, in English: the verdict, the latest send and
+    /// its status, checks used, the next send. Times are UTC, as
+    /// "2026-11-27 12:00:00 UTC". No code or nonce. Every fact here is also
+    /// data: [`Diagnosis::verdict`], [`Diagnosis::entry`],
+    /// [`Diagnosis::checks`], [`Diagnosis::max_checks`],
+    /// [`Diagnosis::next_send_at`] (and serde, feature `serde`), for an
+    /// application that writes or translates its own text.
     ///
     /// ```
     /// # use twostep::delivered::*;
@@ -65,23 +71,27 @@ impl Diagnosis {
     /// # let binding = Binding::new(Purpose::Login, b"s")?;
     /// let (d, _) = diagnose(&Policy::DEFAULT, &key, &binding, Report::NotReceived, AccountThrottle::Open, twostep::UnixTime::from_secs(1), &State::new());
     /// assert!(d.for_support().starts_with("verdict: no code sent"));
+    /// let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// let (d, _) = diagnose(&Policy::DEFAULT, &key, &binding, Report::NotReceived, AccountThrottle::Open, twostep::UnixTime::from_secs(1_795_780_863), &state);
+    /// assert_eq!(
+    ///     d.for_support(),
+    ///     "verdict: delivered 60 s ago; latest send #0 by sms at 2026-11-27 12:00:00 UTC \
+    ///      (login started, to …42, provider id SM1), status delivered at 2026-11-27 12:00:03 UTC; \
+    ///      checks of the current code 0/5"
+    /// );
     /// # Ok(()) }
     /// ```
     #[must_use]
     pub fn for_support(&self) -> String {
         let mut out = format!("verdict: {}", verdict_words(self.verdict));
         if let Some(e) = self.entry {
-            let channel = match e.channel {
-                Channel::Sms => "sms",
-                Channel::Voice => "voice",
-                Channel::Email => "e-mail",
-            };
             let _ = write!(
                 out,
-                "; latest send #{} by {channel} at {} ({:?}",
+                "; latest send #{} by {} at {} ({}",
                 e.id.get(),
-                e.at.as_secs(),
-                e.reason
+                channel_words(e.channel),
+                Utc(e.at),
+                reason_words(e.reason)
             );
             if let Some(h) = e.hint {
                 let _ = write!(out, ", to …{h}");
@@ -91,7 +101,7 @@ impl Diagnosis {
             }
             let _ = write!(out, "), status {}", status_words(e.status));
             if let Some(t) = e.status_at {
-                let _ = write!(out, " at {}", t.as_secs());
+                let _ = write!(out, " at {}", Utc(t));
             }
         } else {
             out.push_str("; no send in the log");
@@ -102,7 +112,7 @@ impl Diagnosis {
             self.checks, self.max_checks
         );
         if let Some(t) = self.next_send_at {
-            let _ = write!(out, "; next send allowed at {}", t.as_secs());
+            let _ = write!(out, "; next send allowed at {}", Utc(t));
         }
         out
     }
@@ -158,39 +168,75 @@ impl Diagnosis {
     }
 }
 
-/// The verdict for support: its name and its facts, durations in seconds.
+/// The verdict for support: its name and its facts, durations in seconds,
+/// times in UTC.
 fn verdict_words(v: Verdict) -> String {
     let secs = |d: crate::time::Duration| d.whole_seconds();
     match v {
+        Verdict::RightInTime => "right code, typed in time".into(),
         Verdict::TypedLate { late_by } => format!("typed late by {} s", secs(late_by)),
         Verdict::Expired { ago } => format!(
             "wrong code, and expired {} s before it was typed",
             secs(ago)
         ),
+        Verdict::Superseded => "code of an earlier message, replaced by a resend".into(),
         Verdict::WrongCode { checks_left } => format!("wrong code, {checks_left} checks left"),
-        Verdict::AccountThrottled { until } => {
-            format!("account throttled until {}", until.as_secs())
-        }
+        Verdict::Malformed => "not a code".into(),
+        Verdict::AlreadyUsed => "code already used".into(),
+        Verdict::CodeChecksUsed => "code checked too many times".into(),
+        Verdict::AccountThrottled { until } => format!("account throttled until {}", Utc(until)),
+        Verdict::AccountLocked => "account locked".into(),
         Verdict::NoRecentCode { last_sent: Some(t) } => {
-            format!("no recent code (last sent at {})", t.as_secs())
+            format!("no recent code (last sent at {})", Utc(t))
         }
         Verdict::NoRecentCode { last_sent: None } => "no code sent".into(),
         Verdict::SendFailed { failure } => {
             let code = failure
                 .provider_code()
                 .map_or_else(String::new, |c| format!(", provider error {c}"));
-            format!("send failed: {:?}{code}", failure.kind())
+            format!("send failed: {}{code}", failure_words(failure.kind()))
         }
         Verdict::InTransit { since } => format!("in transit for {} s", secs(since)),
         Verdict::Delivered { ago } => format!("delivered {} s ago", secs(ago)),
         Verdict::NoReceipt { since } => format!("no delivery receipt after {} s", secs(since)),
         Verdict::SendLimit { next_send_at } => {
-            format!("send cap reached until {}", next_send_at.as_secs())
+            format!("send cap reached until {}", Utc(next_send_at))
         }
+        Verdict::AutomaticReverify => "sent automatically for a re-verification".into(),
         Verdict::UnexpectedRequest { reason } => {
-            format!("unexpected request ({reason:?}): security warning")
+            format!(
+                "unexpected request ({}): security warning",
+                reason_words(reason)
+            )
         }
-        other => format!("{other:?}"),
+        Verdict::NotFromUs => "no code sent in the last day: not from us".into(),
+    }
+}
+
+const fn channel_words(c: Channel) -> &'static str {
+    match c {
+        Channel::Sms => "sms",
+        Channel::Voice => "voice",
+        Channel::Email => "e-mail",
+    }
+}
+
+const fn reason_words(r: Reason) -> &'static str {
+    match r {
+        Reason::LoginStarted => "login started",
+        Reason::UserResend => "resend asked",
+        Reason::SessionReverify => "automatic re-verification",
+        Reason::PhoneChange => "phone change",
+        Reason::Recovery => "recovery",
+    }
+}
+
+const fn failure_words(k: FailureKind) -> &'static str {
+    match k {
+        FailureKind::Unreachable => "handset unreachable",
+        FailureKind::Blocked => "blocked",
+        FailureKind::InvalidNumber => "invalid number",
+        FailureKind::Other => "other error",
     }
 }
 

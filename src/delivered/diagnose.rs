@@ -262,6 +262,40 @@ impl Diagnosis {
     pub const fn next_send_at(&self) -> Option<UnixTime> {
         self.next_send_at
     }
+
+    /// Checks of the current code so far, this diagnosis's own included.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// # let state: State = "d1;-;-;1.1;0,1795780800,s,l,0,42,SM1,d,-,1795780803".parse()?;
+    /// # let now = twostep::UnixTime::from_secs(1_795_780_863);
+    /// # let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, now, &state);
+    /// assert_eq!((d.checks(), d.max_checks()), (0, 5)); // "I don't get it" checks nothing
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub const fn checks(&self) -> u32 {
+        self.checks
+    }
+
+    /// The policy's check limit per code ([`Policy::max_checks`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use twostep::delivered::*;
+    /// # let key = Key::from_bytes(&[0x5a; 32])?;
+    /// # let b = Binding::new(Purpose::Login, b"s")?;
+    /// let (d, _) = diagnose(&Policy::DEFAULT, &key, &b, Report::NotReceived, AccountThrottle::Open, twostep::UnixTime::EPOCH, &State::new());
+    /// assert_eq!(d.max_checks(), Policy::DEFAULT.max_checks());
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub const fn max_checks(&self) -> u32 {
+        self.max_checks
+    }
 }
 
 /// Diagnoses a delivered-code problem from what the person reports, the

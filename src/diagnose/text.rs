@@ -2,6 +2,7 @@
 //! written only from the diagnosis' public accessors, so an application can
 //! write (or translate) its own text from the same facts.
 
+use alloc::string::{String, ToString};
 use core::fmt;
 
 use super::verdict::midpoint;
@@ -45,20 +46,118 @@ const PHONE_CLOCK: &str = " Only the clock of the phone (the device that shows t
                            counts; the computer's clock and time zone play no part.";
 
 impl fmt::Display for Diagnosis {
+    /// [`Diagnosis::for_user`], then, where there is an estimate or a
+    /// search to report, a paragraph "For support: …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         verdict(self, f)?;
-        if let Some((lo, hi)) = self.offset_range() {
-            estimate(self, (lo.whole_seconds(), hi.whole_seconds()), f)?;
-        } else if matches!(self.verdict(), Verdict::NoMatch | Verdict::Ambiguous { .. }) {
-            write!(
-                f,
-                "\nFor support: searched {} time steps; chance that one wrong code matches \
-                 somewhere in them: about {}.",
-                self.steps_searched(),
-                Odds(self.chance_match())
-            )?;
+        if has_support_paragraph(self) {
+            f.write_str("\nFor support: ")?;
+            support(self, f)?;
         }
         Ok(())
+    }
+}
+
+impl Diagnosis {
+    /// What happened and the fix, in plain English for the person (the
+    /// first paragraph of `Display`). Written only from the public
+    /// accessors, so an application can write or translate its own text
+    /// from the same facts (or from the serde form, feature `serde`).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::Error> {
+    /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(),
+    ///     &[Observation::new("12x456", UnixTime::from_secs(99))], &DiagnoseOptions::default())?;
+    /// assert_eq!(d.for_user(), "Entry 1 is not a code (unexpected character at byte 2). \
+    ///     Fix: type only the digits that the app shows.");
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn for_user(&self) -> String {
+        struct User<'a>(&'a Diagnosis);
+        impl fmt::Display for User<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                verdict(self.0, f)
+            }
+        }
+        User(self).to_string()
+    }
+
+    /// The facts for the support desk, in English: the verdict's name, then
+    /// the offset estimate, its odds and what the server can do (a resync,
+    /// a stale drift), or the size of a search that found nothing. No code.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), twostep::Error> {
+    /// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
+    /// use twostep::{Guard, Secret, Totp, UnixTime};
+    /// use twostep::guard::State as GuardState;
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let totp = Totp::new();
+    /// let now = UnixTime::from_secs(1_700_000_000);
+    /// let code = totp.generate(&secret, now)?;
+    /// let (d, _) = diagnose(&Guard::new(totp), &secret, &GuardState::new(),
+    ///     &[Observation::from_code(code, now)], &DiagnoseOptions::default())?;
+    /// assert!(d.for_support().starts_with("verdict: in sync; estimated offset (phone minus server)"));
+    /// assert!(!d.for_support().contains(&code.to_string()));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn for_support(&self) -> String {
+        struct Support<'a>(&'a Diagnosis);
+        impl fmt::Display for Support<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "verdict: {}", verdict_name(self.0.verdict()))?;
+                if has_support_paragraph(self.0) {
+                    f.write_str("; ")?;
+                    support(self.0, f)?;
+                }
+                Ok(())
+            }
+        }
+        Support(self).to_string()
+    }
+}
+
+/// Whether there is an estimate, or a search that found nothing, to report.
+fn has_support_paragraph(d: &Diagnosis) -> bool {
+    d.offset_range().is_some()
+        || matches!(d.verdict(), Verdict::NoMatch | Verdict::Ambiguous { .. })
+}
+
+/// The support paragraph's body.
+fn support(d: &Diagnosis, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if let Some((lo, hi)) = d.offset_range() {
+        return estimate(d, (lo.whole_seconds(), hi.whole_seconds()), f);
+    }
+    write!(
+        f,
+        "searched {} time steps; chance that one wrong code matches somewhere in them: \
+         about {}.",
+        d.steps_searched(),
+        Odds(d.chance_match())
+    )
+}
+
+/// The verdict in a few words, for support.
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::InSync => "in sync",
+        Verdict::EnteredLate { .. } => "entered late",
+        Verdict::ClockAhead { .. } => "phone clock ahead",
+        Verdict::ClockBehind { .. } => "phone clock behind",
+        Verdict::TimeZoneLike { .. } => "time-zone-like offset",
+        Verdict::Replayed => "replayed",
+        Verdict::NoMatch => "no match",
+        Verdict::Ambiguous { .. } => "ambiguous",
+        Verdict::Blocked(Blocked::Throttled { .. }) => "throttled",
+        Verdict::Blocked(_) => "locked",
+        Verdict::TooManyCodes { .. } => "too many codes for the attempts left",
+        Verdict::Malformed { .. } => "not a code",
     }
 }
 
@@ -198,7 +297,7 @@ fn estimate(d: &Diagnosis, (lo, hi): (i64, i64), f: &mut fmt::Formatter<'_>) -> 
     let mid = midpoint(lo, hi);
     write!(
         f,
-        "\nFor support: estimated offset (phone minus server) {}{} s, between {lo} s \
+        "estimated offset (phone minus server) {}{} s, between {lo} s \
          and {hi} s, from {} code{}; chance that a wrong code fits like this: about {}.",
         if mid > 0 { "+" } else { "" },
         mid,

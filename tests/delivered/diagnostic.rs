@@ -357,3 +357,39 @@ fn support_sees_the_log_but_no_code() {
     assert_eq!(d.entry().map(|e| e.id()), Some(MessageId::new(0)));
     assert!(!format!("{d:?}").contains(&code));
 }
+
+#[test]
+fn support_text_reads_utc_times_and_words() {
+    // T = 1_795_780_800 is 2026-11-27 12:00:00 UTC (`date -u -d @1795780800`).
+    let (_, s) = sent("SM1");
+    let failure = Failure::new(FailureKind::Unreachable, Some(30_003));
+    let failed = record_status("SM1", Status::Undelivered(failure), at(9), &s).unwrap();
+    let (d, _) = run(&failed, Report::NotReceived, at(60));
+    let failed_text = d.for_support();
+    assert_eq!(
+        d.for_support(),
+        "verdict: send failed: handset unreachable, provider error 30003; latest send #0 by sms \
+         at 2026-11-27 12:00:00 UTC (login started, to …42, provider id SM1), status undelivered \
+         at 2026-11-27 12:00:09 UTC; checks of the current code 0/5"
+    );
+    assert_eq!((d.checks(), d.max_checks()), (0, 5));
+    let (d, _) = run(&s, Report::Unasked, at(3_600));
+    assert!(
+        d.for_support()
+            .starts_with("verdict: unexpected request (login started): security warning;"),
+        "{}",
+        d.for_support()
+    );
+    // No Debug spelling of an enum anywhere in the support texts.
+    for text in [failed_text, d.for_support()] {
+        for word in [
+            "LoginStarted",
+            "Unreachable",
+            "Sms",
+            "Undelivered",
+            "UnexpectedRequest",
+        ] {
+            assert!(!text.contains(word), "{text}");
+        }
+    }
+}

@@ -709,3 +709,43 @@ fn a_stored_drift_beyond_the_bound_is_clamped_as_the_guard_clamps_it() {
         }
     }
 }
+
+#[test]
+fn the_user_and_support_parts_are_the_display_split_in_two() {
+    let totp = Totp::new();
+    let ahead = run(&two_codes(&totp, 7 * 60), &Setup::default());
+    let one_wrong = run(
+        &[Observation::new("000000", UnixTime::from_secs(T))],
+        &Setup::default(),
+    );
+    let malformed = run(
+        &[Observation::new("12x456", UnixTime::from_secs(T))],
+        &Setup::default(),
+    );
+    for (d, name) in [
+        (ahead, "phone clock ahead"),
+        (one_wrong, "no match"),
+        (malformed, "not a code"),
+    ] {
+        let (user, support) = (d.for_user(), d.for_support());
+        let head = format!("verdict: {name}");
+        assert!(support.starts_with(&head), "{support}");
+        let body = support.strip_prefix(&head).unwrap();
+        let shown = match body.strip_prefix("; ") {
+            Some(paragraph) => format!("{user}\nFor support: {paragraph}"),
+            None => {
+                assert_eq!(body, "");
+                user.clone()
+            }
+        };
+        assert_eq!(d.to_string(), shown);
+        assert!(!user.contains("For support"));
+    }
+    assert!(ahead.for_user().contains("7 minutes ahead of"));
+    assert!(
+        ahead
+            .for_support()
+            .contains("A resync can record a drift of 14 steps")
+    );
+    assert!(one_wrong.for_support().contains("searched "));
+}
