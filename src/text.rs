@@ -59,6 +59,51 @@ macro_rules! serde_via_text {
 }
 pub(crate) use serde_via_text;
 
+/// `serialize_with` helpers (feature `serde`) for the outcomes, verdicts
+/// and diagnoses: durations as whole seconds, and the content of a newtype
+/// variant nested under a named field (inside an enum tagged with `kind`,
+/// whose content would otherwise bring a second `kind` or no field name).
+#[cfg(feature = "serde")]
+pub(crate) mod serde_as {
+    use serde::Serialize;
+    use serde::ser::{SerializeStruct, Serializer};
+
+    /// A duration as whole seconds (truncated toward zero).
+    pub(crate) fn secs<S: Serializer>(d: &time::Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.whole_seconds())
+    }
+
+    fn nested<T: Serialize + ?Sized, S: Serializer>(
+        s: S,
+        field: &'static str,
+        value: &T,
+    ) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Nested", 1)?;
+        st.serialize_field(field, value)?;
+        st.end()
+    }
+
+    /// The content as `"error": …`.
+    pub(crate) fn error<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        nested(s, "error", v)
+    }
+
+    /// The content as `"blocked": …`.
+    pub(crate) fn blocked<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        nested(s, "blocked", v)
+    }
+
+    /// The content as `"failure": …`.
+    pub(crate) fn failure<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        nested(s, "failure", v)
+    }
+
+    /// The content as `"drift": …` (in steps).
+    pub(crate) fn drift<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        nested(s, "drift", v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,11 @@ pub use ::time::Duration;
 /// assert_eq!(TimeError::BeforeT0.to_string(), "time is before the totp start time t0");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum TimeError {
     /// The instant is before 1970-01-01T00:00:00Z.
@@ -54,8 +59,14 @@ pub enum TimeError {
 ///
 /// Every `u64` is representable, so no future instant wraps. Instants before
 /// 1970 are refused with [`TimeError::BeforeEpoch`] instead of wrapping, and
-/// sub-second parts are truncated toward the past.
+/// sub-second parts are truncated toward the past. With the `serde` feature
+/// it serializes as the number of seconds, and deserializes from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct UnixTime(u64);
 
 impl UnixTime {

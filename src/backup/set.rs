@@ -101,8 +101,18 @@ pub struct CodeSet {
 /// assert_eq!(set.redeem("not a code", &policy)?, Redemption::Malformed);
 /// # Ok(()) }
 /// ```
+///
+/// With the `serde` feature it serializes (only) as an object tagged by
+/// `kind`, *without* the new set (its storage string holds the code hashes,
+/// which belong in the database, not in an API response):
+/// `{"kind":"redeemed","slot":0,"remaining":9}`, `{"kind":"already_used","slot":0}`.
 #[must_use = "only `Redeemed` lets the user in, and its `set` must be persisted"]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Redemption {
     /// The code matched an unused slot. Persist `set` (compare-and-swap on
@@ -113,6 +123,7 @@ pub enum Redemption {
         /// Unused codes left after this one.
         remaining: usize,
         /// The set with `slot` spent and the generation advanced.
+        #[cfg_attr(feature = "serde", serde(skip))]
         set: CodeSet,
     },
     /// The code matched a slot spent earlier. Refuse, and count a failure

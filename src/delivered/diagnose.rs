@@ -69,13 +69,20 @@ pub enum AccountThrottle {
     Locked,
 }
 
-/// What the diagnostic concluded.
+/// What the diagnostic concluded. With the `serde` feature it serializes
+/// (only) as an object tagged by `kind`, durations in whole seconds, times
+/// in Unix seconds: `{"kind":"delivered","ago":60}`.
 ///
 /// ```
 /// use twostep::delivered::Verdict;
 /// assert!(Verdict::UnexpectedRequest { reason: twostep::delivered::Reason::LoginStarted }.is_security_warning());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Verdict {
     /// The typed code is the current one and was typed in time: the code is
@@ -84,11 +91,19 @@ pub enum Verdict {
     /// The right code, typed `late_by` after it expired.
     TypedLate {
         /// How late.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         late_by: Duration,
     },
     /// Not the code, and the code had expired `ago` when it was typed.
     Expired {
         /// How long before the typing it expired.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         ago: Duration,
     },
     /// The code of an earlier message that a resend replaced.
@@ -124,16 +139,28 @@ pub enum Verdict {
     /// The latest message was sent moments ago and is still in transit.
     InTransit {
         /// Since when.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         since: Duration,
     },
     /// The provider confirmed delivery to the handset.
     Delivered {
         /// How long ago.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         ago: Duration,
     },
     /// No delivery receipt for longer than [`IN_TRANSIT`]: a carrier delay.
     NoReceipt {
         /// How long since the send.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         since: Duration,
     },
     /// The send cap is reached.
@@ -168,7 +195,8 @@ impl Verdict {
 /// The diagnostic's answer: the verdict and the public facts it rests on,
 /// with words for the person, for support, and the fix
 /// ([`Diagnosis::for_user`], [`Diagnosis::for_support`], [`Diagnosis::fix`]).
-/// It holds no code.
+/// It holds no code. With the `serde` feature it serializes (only) as
+/// `{"verdict":…,"entry":…,"next_send_at":…,"checks":…,"max_checks":…}`.
 ///
 /// ```
 /// use twostep::delivered::{diagnose, AccountThrottle, Binding, Key, Policy, Purpose, Report, State, Verdict};
@@ -182,6 +210,7 @@ impl Verdict {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Diagnosis {
     pub(crate) verdict: Verdict,
     pub(crate) entry: Option<Entry>,

@@ -18,6 +18,11 @@ use crate::time::{Duration, TimeError, UnixTime};
 /// assert_eq!(e.to_string(), "no new code before 60 (cooldown)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum IssueError {
     /// The cooldown or a send cap holds: no send before `next_send_at`.
@@ -46,7 +51,14 @@ pub enum IssueError {
     },
     /// The expiry is not representable.
     #[error(transparent)]
-    Time(#[from] TimeError),
+    Time(
+        #[from]
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::error")
+        )]
+        TimeError,
+    ),
     /// The state's message or code counter is spent (after four billion sends).
     #[error("the delivered-code state's counters are spent")]
     Exhausted,

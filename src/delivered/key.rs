@@ -241,6 +241,11 @@ impl fmt::Debug for Key {
 /// assert!(!Purpose::Login.allows(Channel::Email)); // e-mail is not a second factor
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Purpose {
     /// The second step of a login (SMS or voice).
@@ -292,6 +297,11 @@ impl Purpose {
 /// assert_eq!(twostep::delivered::Channel::Sms.is_phone(), true);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Channel {
     /// A text message.

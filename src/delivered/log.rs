@@ -126,6 +126,14 @@ macro_rules! short_text {
             }
         }
 
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            /// Serialises as the text.
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -175,6 +183,11 @@ short_text!(
 /// assert!(!Reason::UserResend.is_automatic());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Reason {
     /// A login reached the second step (someone typed the password).
@@ -209,6 +222,11 @@ impl Reason {
 /// assert_eq!((f.kind(), f.provider_code()), (FailureKind::Unreachable, Some(30003)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum FailureKind {
     /// The handset is off, out of coverage or cannot receive messages.
@@ -228,8 +246,10 @@ pub enum FailureKind {
 /// assert_eq!(Failure::new(FailureKind::Blocked, None).provider_code(), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Failure {
     kind: FailureKind,
+    #[cfg_attr(feature = "serde", serde(rename = "provider_code"))]
     code: Option<u32>,
 }
 
@@ -279,6 +299,11 @@ impl Failure {
 /// assert!(!Status::Sent.is_final());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Status {
     /// Issued; the application has not reported the provider's answer.
@@ -290,9 +315,21 @@ pub enum Status {
     /// The carrier confirmed delivery to the handset.
     Delivered,
     /// The provider could not send it.
-    Failed(Failure),
+    Failed(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::failure")
+        )]
+        Failure,
+    ),
     /// The carrier could not deliver it.
-    Undelivered(Failure),
+    Undelivered(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::failure")
+        )]
+        Failure,
+    ),
 }
 
 impl Status {
@@ -324,6 +361,8 @@ impl Status {
 /// assert_eq!(twostep::delivered::MessageId::new(4).get(), 4);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct MessageId(u32);
 
 impl MessageId {
@@ -360,11 +399,13 @@ impl MessageId {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Entry {
     pub(crate) id: MessageId,
     pub(crate) at: UnixTime,
     pub(crate) channel: Channel,
     pub(crate) reason: Reason,
+    #[cfg_attr(feature = "serde", serde(rename = "code_number"))]
     pub(crate) code_no: u32,
     pub(crate) hint: Option<Hint>,
     pub(crate) provider_id: Option<ProviderId>,

@@ -218,6 +218,11 @@ fn cap_reopens(newest_first: &[u64], cap: Cap) -> u64 {
 /// # Ok::<(), twostep::delivered::StateError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Limit {
     /// The resend cooldown after the latest send.

@@ -13,12 +13,21 @@ use crate::time::{Duration, UnixTime};
 /// every other outcome is a failed attempt that the caller also records in
 /// the account's throttle (see the [module docs](super)).
 ///
+/// With the `serde` feature it serializes (only) as an object tagged by
+/// `kind`, durations in whole seconds: `{"kind":"wrong","checks_left":4}`,
+/// `{"kind":"expired","ago":60}`.
+///
 /// ```
 /// use twostep::delivered::Outcome;
 /// assert!(Outcome::Accepted.is_accepted());
 /// assert!(!Outcome::Superseded.is_accepted());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 #[must_use]
 pub enum Outcome {
@@ -28,6 +37,10 @@ pub enum Outcome {
     /// The current code expired `ago` (nothing compared, nothing counted).
     Expired {
         /// How long ago it expired.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         ago: Duration,
     },
     /// The code of an earlier message, replaced by a new code. Counted as a
@@ -46,7 +59,13 @@ pub enum Outcome {
     Used,
     /// The input is not a code of the right shape. No HMAC was computed and
     /// nothing counted.
-    Malformed(CodeError),
+    Malformed(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::error")
+        )]
+        CodeError,
+    ),
     /// No code was issued.
     NoCode,
 }

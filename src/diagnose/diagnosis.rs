@@ -59,11 +59,22 @@ pub struct Diagnosis {
 /// assert_ne!(ResyncAdvice::Record(5), ResyncAdvice::Spent);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum ResyncAdvice {
     /// Two agreeing codes, within the bound, at steps above the last
     /// accepted one: `Guard::resync` would record this drift, in steps.
-    Record(i64),
+    Record(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::drift")
+        )]
+        i64,
+    ),
     /// The latest code is more steps off than the resync bound.
     BeyondBound,
     /// Its pair (step − 1, step) would touch a spent step.
@@ -400,5 +411,49 @@ impl Diagnosis {
     #[must_use]
     pub const fn stale_drift(&self) -> Option<i64> {
         self.stale_drift
+    }
+}
+
+/// The diagnosis as data (feature `serde`): every fact its text is written
+/// from, under stable snake_case names, durations and offsets in whole
+/// seconds. Serialize only: a diagnosis is the diagnostic's answer, never
+/// an input.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use twostep::diagnose::{diagnose, DiagnoseOptions, Observation};
+/// use twostep::{Guard, Secret, Totp, UnixTime};
+/// use twostep::guard::State as GuardState;
+/// let secret = Secret::from_bytes(b"12345678901234567890")?;
+/// let (d, _) = diagnose(&Guard::new(Totp::new()), &secret, &GuardState::new(),
+///     &[Observation::new("12x456", UnixTime::from_secs(99))], &DiagnoseOptions::default())?;
+/// let json = serde_json::to_value(d)?;
+/// assert_eq!(json["verdict"]["kind"], "malformed");
+/// assert_eq!(json["offset"], serde_json::Value::Null);
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl serde::Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let secs = |d: Duration| d.whole_seconds();
+        let mut st = serializer.serialize_struct("Diagnosis", 12)?;
+        st.serialize_field("verdict", &self.verdict())?;
+        st.serialize_field("offset", &self.offset().map(secs))?;
+        st.serialize_field(
+            "offset_range",
+            &self.offset_range().map(|(lo, hi)| [secs(lo), secs(hi)]),
+        )?;
+        st.serialize_field("matched_steps", self.matched_steps())?;
+        st.serialize_field("agreeing_codes", &self.agreeing_codes())?;
+        st.serialize_field("chance_match", &self.chance_match())?;
+        st.serialize_field("confirmed", &self.is_confirmed())?;
+        st.serialize_field("resync_advice", &self.resync_advice())?;
+        st.serialize_field("stale_drift", &self.stale_drift())?;
+        st.serialize_field("replay_wait", &self.replay_wait().map(secs))?;
+        st.serialize_field("steps_searched", &self.steps_searched())?;
+        st.serialize_field("matches_found", &self.matches_found())?;
+        st.end()
     }
 }

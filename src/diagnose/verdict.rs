@@ -14,6 +14,11 @@ use crate::otp::CodeError;
 /// assert_ne!(ZoneHint::AmPm, ZoneHint::WrongDate);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum ZoneHint {
     /// About ±1 h: a daylight-saving change not applied.
@@ -34,6 +39,11 @@ pub enum ZoneHint {
 /// assert_ne!(LateCause::TypedLate, LateCause::ClockSlow);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum LateCause {
     /// Up to a minute behind, or codes that each lag by a different amount:
@@ -47,13 +57,20 @@ pub enum LateCause {
 ///
 /// Offsets are device clock minus server clock: positive when the phone is
 /// ahead. Match on the variants to write your own text; `Display` of
-/// [`Diagnosis`](super::Diagnosis) gives plain English.
+/// [`Diagnosis`](super::Diagnosis) gives plain English. With the `serde`
+/// feature it serializes (only) as an object tagged by `kind`, offsets in
+/// whole seconds: `{"kind":"clock_ahead","offset":420}`.
 ///
 /// ```
 /// use twostep::diagnose::Verdict;
 /// assert!(matches!(Verdict::NoMatch, Verdict::NoMatch));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Verdict {
     /// The latest code would be accepted now: it matches a step above the
@@ -69,6 +86,10 @@ pub enum Verdict {
     /// but disagree with each other, which is what typing late looks like.
     EnteredLate {
         /// The estimated offset (negative).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         offset: Duration,
         /// The likelier of the two causes.
         likely: LateCause,
@@ -76,12 +97,20 @@ pub enum Verdict {
     /// The phone's clock is ahead of the server's.
     ClockAhead {
         /// The estimated offset (positive).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         offset: Duration,
     },
     /// The phone's clock is behind the server's by more than 5 min, more
     /// than a late code explains.
     ClockBehind {
         /// The estimated offset (negative).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         offset: Duration,
     },
     /// An offset of at least 30 min within about ±2 min of a multiple of
@@ -89,6 +118,10 @@ pub enum Verdict {
     /// mistake (random offsets land in this band too, so the advice is hedged).
     TimeZoneLike {
         /// The estimated offset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         offset: Duration,
         /// What it looks like.
         hint: ZoneHint,
@@ -113,7 +146,13 @@ pub enum Verdict {
     },
     /// The guard refuses attempts now (back-off or hard lock): nothing was
     /// looked at and nothing counted. A diagnosis is an attempt like a login.
-    Blocked(Blocked),
+    Blocked(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::blocked")
+        )]
+        Blocked,
+    ),
     /// More codes than attempts left before the hard lock (each code counts
     /// as one attempt unless the diagnosis confirms): nothing was looked at.
     /// Diagnose at most `allowed` codes.

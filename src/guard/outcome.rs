@@ -13,6 +13,11 @@ use crate::otp::{CodeError, Match};
 /// broad terms only; [`Outcome::Replayed`] is kept apart so the application
 /// can warn the user that someone may have seen a code (OWASP ASVS 2.8.5).
 ///
+/// With the `serde` feature it serializes (only) as a stable object tagged
+/// by `kind`: `{"kind":"accepted","step":1,"offset":0}`,
+/// `{"kind":"malformed","error":{"kind":"wrong_length","expected":6,"found":5}}`,
+/// `{"kind":"throttled","retry_after":30}` (whole seconds), `{"kind":"locked"}`.
+///
 /// ```
 /// # fn main() -> Result<(), twostep::Error> {
 /// use twostep::{Guard, Secret, Totp, UnixTime};
@@ -26,6 +31,11 @@ use crate::otp::{CodeError, Match};
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 #[must_use = "only Outcome::Accepted lets the user in"]
 pub enum Outcome {
@@ -34,7 +44,13 @@ pub enum Outcome {
     Accepted(Match),
     /// The input is not a code of the configured shape. Counts as a failure;
     /// no HMAC was computed.
-    Malformed(CodeError),
+    Malformed(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::error")
+        )]
+        CodeError,
+    ),
     /// The code matches no step in the window. Counts as a failure.
     Invalid,
     /// The code matches only steps at or below the last accepted one: it was
@@ -44,6 +60,10 @@ pub enum Outcome {
     /// Back-off is in force: nothing was looked at, nothing counted.
     Throttled {
         /// How long until the next attempt is looked at.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         retry_after: time::Duration,
     },
     /// Hard lock: nothing was looked at, nothing counted. Recovery goes

@@ -14,11 +14,20 @@ use super::{Guard, State};
 /// assert_eq!(Throttle::DEFAULT.after(10), Some(Blocked::Locked));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Blocked {
     /// Back-off: try again after `retry_after`.
     Throttled {
         /// How long to wait (at least one second).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::text::serde_as::secs")
+        )]
         retry_after: time::Duration,
     },
     /// Hard lock: TOTP codes are refused until the application clears the

@@ -9,6 +9,11 @@ use super::params::Digits;
 
 /// Why typed input is not a code. Carries lengths and positions, never the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum CodeError {
     /// More than [`Code::MAX_INPUT`] bytes of input.

@@ -471,6 +471,7 @@ impl fmt::Debug for KeyedTotp {
 /// A successful TOTP verification: the step that matched and its offset
 /// from the expected step (negative: the code was older than expected).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[must_use = "store step() and refuse it next time, or the code can be replayed"]
 pub struct Match {
     step: u64,
