@@ -6,7 +6,11 @@ use time::Duration;
 use super::{MAX_OBSERVATIONS, Verdict};
 
 /// The answer of [`diagnose`](super::diagnose): a verdict, the evidence behind it, and
-/// advice. `Display` writes plain English for the user and the support desk.
+/// advice. `Display` writes plain English for the user and the support desk;
+/// [`Diagnosis::for_user`] and [`Diagnosis::for_support`] give the two parts
+/// apart, and every fact they use is an accessor (and, with the `serde`
+/// feature, a field of the serialized form), so an application can answer
+/// with JSON and translate the words itself.
 ///
 /// A diagnosis is not a login: it never authenticates. Do not accept a
 /// login, or clear failures, because of it.
