@@ -222,7 +222,9 @@ impl Keyring {
     }
 
     /// Opens `sealed` for the user `user_id`, under the key its id names.
-    /// The plaintext is wiped when the returned value is dropped.
+    /// The plaintext is wiped when the returned value is dropped (its
+    /// `Debug` shows the bytes: do not log it). For a TOTP secret, prefer
+    /// [`Keyring::open_secret`].
     ///
     /// # Errors
     ///
