@@ -120,5 +120,11 @@ fuzz_target!(|data: &[u8]| {
     let position = r.u16();
     let byte = r.u8();
     check_text(text, user, &rotated());
-    check_seal(user, plaintext, &mut ChaCha20Rng::from_seed(seed), position, byte);
+    check_seal(
+        user,
+        plaintext,
+        &mut ChaCha20Rng::from_seed(seed),
+        position,
+        byte,
+    );
 });
