@@ -86,8 +86,9 @@ mod text;
 pub use config::{Config, User};
 pub use devices::{DeviceCheck, check_device, forget_device, remember_device};
 pub use enrol::{
-    begin_phone, begin_totp, confirm_phone, confirm_totp, disable, regenerate_backup_codes,
-    remove_phone, remove_totp, send_code, sign_out_everywhere, with_delivered,
+    PENDING_TOTP_LIFETIME, begin_phone, begin_totp, confirm_phone, confirm_totp, disable,
+    regenerate_backup_codes, remove_phone, remove_totp, send_code, sign_out_everywhere,
+    with_delivered,
 };
 pub use error::AccountError;
 pub use login::login;

@@ -69,8 +69,11 @@ pub fn begin_totp<R: CryptoRng + ?Sized>(
 ///
 /// Gated and counted in the shared throttle like a login
 /// ([`Guard::blocked`](crate::Guard::blocked), one failure per wrong code).
-/// On success the pending enrolment becomes the confirmed one (replacing
-/// any earlier secret), the guard state restarts from the confirming step
+/// A pending enrolment older than [`PENDING_TOTP_LIFETIME`] is refused as
+/// [`Refusal::Expired`] (nothing compared or counted) and dropped from the
+/// record. On success the pending enrolment becomes the confirmed one
+/// (replacing any earlier secret: ask for a fresh second factor before
+/// [`begin_totp`] on an enrolled account), the guard state restarts from the confirming step
 /// with the failures cleared, so the same code is
 /// [`Refusal::Replayed`] at the next login.
 ///
@@ -106,8 +109,14 @@ pub fn confirm_totp(
         let reason = Refusal::NotEnrolled;
         return Ok((Confirmation::Refused { reason }, account.clone()));
     };
-    let guard = config.guard();
     let mut next = account.clone();
+    if pending_expired(pending.since, now) {
+        // Nothing compared, nothing counted: the page starts a new one.
+        next.pending_totp = None;
+        let reason = Refusal::Expired;
+        return Ok((Confirmation::Refused { reason }, next));
+    }
+    let guard = config.guard();
     if let Some(b) = guard.blocked(now, &account.guard) {
         next.guard = guard.cap_back_off(now, &account.guard);
         return Ok((Confirmation::blocked(b), next));
@@ -128,6 +137,19 @@ pub fn confirm_totp(
     next.guard = guard.record_failure(now, &account.guard);
     let reason = guard_refusal(outcome);
     Ok((Confirmation::Refused { reason }, next))
+}
+
+/// How long a pending TOTP enrolment can be confirmed: one hour from
+/// [`begin_totp`], time enough to install an app, short enough that a QR
+/// code left on a screen or in a screenshot stops being worth taking.
+pub const PENDING_TOTP_LIFETIME: time::Duration = time::Duration::HOUR;
+
+/// Whether a pending enrolment begun at `since` is too old at `now` (a
+/// clock that stepped back counts as just begun).
+fn pending_expired(since: UnixTime, now: UnixTime) -> bool {
+    since
+        .checked_add(PENDING_TOTP_LIFETIME)
+        .is_none_or(|end| now >= end)
 }
 
 /// The record without its TOTP enrolment (confirmed and pending), with the

@@ -2,7 +2,7 @@
 //! odds, RFC 6238 vectors, a sealed secret in another user's record.
 
 use twostep::account::seal::OpenError;
-use twostep::account::{self, Account, AccountError, LoginOutcome, Method, Refusal};
+use twostep::account::{self, Account, AccountError, Confirmation, LoginOutcome, Method, Refusal};
 use twostep::guard::Throttle;
 use twostep::{Guard, Totp, UnixTime};
 
@@ -463,4 +463,41 @@ fn no_login_code_is_sent_to_a_locked_account() {
         &a,
     );
     assert!(matches!(r, Err(AccountError::Locked)), "{r:?}");
+}
+
+#[test]
+fn a_pending_app_enrolment_expires_after_its_lifetime() {
+    let config = config();
+    let mut rng = rng(11);
+    let (uri, pending) = account::begin_totp(
+        &config,
+        &user(),
+        "Example",
+        "ana",
+        at(0),
+        &mut rng,
+        &Account::new(),
+    )
+    .unwrap();
+    let app = config.guard().totp().key(uri.secret());
+    // One hour, written out here independently of the library's constant.
+    let hour = 3_600;
+    let late = at(hour);
+    let typed = app.generate(late).unwrap().to_string();
+    let (c, after) = account::confirm_totp(&config, &user(), &typed, late, &pending).unwrap();
+    assert_eq!(
+        c,
+        Confirmation::Refused {
+            reason: Refusal::Expired
+        }
+    );
+    // Nothing compared, nothing counted; the pending enrolment is dropped,
+    // so the page starts a new one.
+    assert_eq!(after.guard().failures(), 0);
+    assert!(after.pending_totp().is_none() && after.totp().is_none());
+    // A second earlier, the same app confirms.
+    let in_time = at(hour - 1);
+    let typed = app.generate(in_time).unwrap().to_string();
+    let (c, _) = account::confirm_totp(&config, &user(), &typed, in_time, &pending).unwrap();
+    assert!(c.is_confirmed());
 }
