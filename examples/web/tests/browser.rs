@@ -13,6 +13,10 @@
 //! when chromedriver is missing, except under `CI=true` where that fails.
 
 #[path = "support/harness.rs"]
+#[expect(
+    dead_code,
+    reason = "the plain-HTTP half of the harness is unused here"
+)]
 mod harness;
 
 use std::time::{Duration, SystemTime};
