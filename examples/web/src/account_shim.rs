@@ -388,3 +388,88 @@ pub fn disable(account: &Account) -> Account {
         ..Account::default()
     }
 }
+
+// A text form for the stand-in, one field a line, so the record can live
+// in the `twostep` table until the real record's form replaces it.
+impl std::fmt::Display for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opt = |o: Option<String>| o.unwrap_or_else(|| "-".into());
+        let devices: Vec<String> = self
+            .devices
+            .iter()
+            .map(|d| {
+                format!(
+                    "{},{},{},{}",
+                    d.id,
+                    d.label,
+                    d.remembered_at.as_secs(),
+                    d.expires_at.as_secs()
+                )
+            })
+            .collect();
+        write!(
+            f,
+            "shim1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.guard,
+            opt(self.totp.clone()),
+            opt(self.pending.clone()),
+            opt(self.phone.as_ref().map(|p| p.hint.clone())),
+            opt(self.backup.as_ref().map(ToString::to_string)),
+            self.delivered,
+            self.epoch,
+            devices.join("|"),
+        )
+    }
+}
+
+impl std::str::FromStr for Account {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let l: Vec<&str> = s.split('\n').collect();
+        let [
+            tag,
+            guard,
+            totp,
+            pending,
+            phone,
+            backup,
+            delivered,
+            epoch,
+            devices,
+        ] = l[..]
+        else {
+            return Err("record: field count".into());
+        };
+        if tag != "shim1" {
+            return Err("record: version".into());
+        }
+        let opt = |t: &str| (t != "-").then(|| t.to_string());
+        let devices = devices
+            .split('|')
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                let p: Vec<&str> = d.split(',').collect();
+                let [id, label, at, exp] = p[..] else {
+                    return Err::<Device, Error>("record: device".into());
+                };
+                Ok(Device {
+                    id: id.into(),
+                    label: label.into(),
+                    remembered_at: UnixTime::from_secs(at.parse()?),
+                    expires_at: UnixTime::from_secs(exp.parse()?),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            guard: guard.parse()?,
+            totp: opt(totp),
+            pending: opt(pending),
+            phone: opt(phone).map(|hint| Phone { hint }),
+            backup: opt(backup).map(|b| b.parse()).transpose()?,
+            delivered: delivered.parse()?,
+            epoch: epoch.parse()?,
+            devices,
+        })
+    }
+}

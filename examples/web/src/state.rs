@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use crate::account_shim as account;
 use crate::clock::Clock;
 use crate::config::{Config, Error};
-use crate::db::Db;
+use crate::db::{Db, UserId};
 
 /// The application, cheap to clone into each handler.
 #[derive(Clone)]
@@ -44,5 +44,50 @@ impl App {
             twostep: Arc::new(twostep),
             csrf_key,
         })
+    }
+}
+
+/// Lost races before a request gives up.
+const MAX_TRIES: usize = 16;
+
+impl App {
+    /// The user's twostep record (a new one if none is stored).
+    pub async fn account(&self, user: UserId) -> Result<account::Account, Error> {
+        match self.db.record(user).await? {
+            Some(text) => text.parse(),
+            None => Ok(account::Account::default()),
+        }
+    }
+
+    /// Runs `op` on the user's record and stores the record it returns by
+    /// compare-and-swap, deciding again on a lost race (bounded). The outer
+    /// error is the store's, the inner one the operation's.
+    pub async fn update<T, E>(
+        &self,
+        user: UserId,
+        mut op: impl FnMut(&account::Account) -> Result<(T, account::Account), E>,
+    ) -> Result<Result<T, E>, Error> {
+        for _ in 0..MAX_TRIES {
+            let old = self.db.record(user).await?;
+            let current = match &old {
+                Some(text) => text.parse()?,
+                None => account::Account::default(),
+            };
+            let (value, next) = match op(&current) {
+                Ok(done) => done,
+                Err(e) => return Ok(Err(e)),
+            };
+            if next == current && old.is_some() {
+                return Ok(Ok(value));
+            }
+            if self
+                .db
+                .swap_record(user, old.as_deref(), &next.to_string())
+                .await?
+            {
+                return Ok(Ok(value));
+            }
+        }
+        Err("too many concurrent changes to one record: try again".into())
     }
 }

@@ -45,7 +45,7 @@ async fn page(ctx: Ctx, Query(q): Query<Notice>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let notice = q.notice.as_deref().and_then(notice_text);
     Ok(ctx.ok(view::page(&view::Page {
         token: &ctx.csrf,
@@ -64,8 +64,7 @@ async fn regenerate(ctx: Ctx) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let codes = ctx
         .app
-        .db
-        .update_account(user.id, |a| account::regenerate_backup_codes(&c, now, a))
+        .update(user.id, |a| account::regenerate_backup_codes(&c, now, a))
         .await??;
     ctx.app
         .db
@@ -84,8 +83,7 @@ async fn forget(ctx: Ctx, Form(f): Form<DeviceForm>) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     ctx.app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             Ok::<_, account::Error>(((), account::forget_device(&f.device, a)))
         })
         .await??;
@@ -103,8 +101,7 @@ async fn sign_out_everywhere(ctx: Ctx) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     ctx.app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             Ok::<_, account::Error>(((), account::sign_out_everywhere(a)))
         })
         .await??;
@@ -113,7 +110,7 @@ async fn sign_out_everywhere(ctx: Ctx) -> Result {
         .db
         .audit(user.id, "user", "signed out everywhere", ctx.now)
         .await?;
-    tracing::info!(user = user.id, "signed out everywhere");
+    tracing::info!(user = %user.id, "signed out everywhere");
     ctx.start_session(user.id, true, "/account?notice=everywhere")
         .await
 }
@@ -135,8 +132,7 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let outcome = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             let (outcome, next) =
                 account::login(&c, &User(uid.as_bytes()), &binding, &f.code, now, a)?;
             let next = if matches!(outcome, LoginOutcome::Accepted { .. }) {
@@ -155,7 +151,7 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
             .await?;
         return Ok(ctx.redirect("/account?notice=disabled"));
     }
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let error = Some("That code is not right: two-step verification stays on.");
     let page = view::page(&view::Page {
         token: &ctx.csrf,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use twostep::delivered::{self, Binding, Purpose, Reason};
 
 use crate::account_shim::{self as account, LoginOutcome, Method, Refusal, User};
+use crate::db::UserId;
 use crate::http::{self, AppError, Ctx, DEVICE, Result, cookie, set_cookie};
 use crate::state::App;
 use crate::views::auth::{self as view, Second};
@@ -41,17 +42,20 @@ async fn signup(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
         );
         return Ok(ctx.page(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page));
     }
-    if ctx.app.db.user_by_email(&email).await?.is_some() {
-        let page = view::signup(
-            &ctx.csrf,
-            Some("That address already has an account: sign in instead."),
-        );
-        return Ok(ctx.page(axum::http::StatusCode::CONFLICT, page));
-    }
     let hash = hash_password(f.password).await?;
-    let id = ctx.app.db.create_user(&email, &hash).await?;
+    let id = match ctx.app.db.create_user(&email, &hash).await {
+        Ok(id) => id,
+        Err(e) if e.is_email_taken() => {
+            let page = view::signup(
+                &ctx.csrf,
+                Some("That address already has an account: sign in instead."),
+            );
+            return Ok(ctx.page(axum::http::StatusCode::CONFLICT, page));
+        }
+        Err(e) => return Err(e.into()),
+    };
     ctx.app.db.audit(id, "user", "signed up", ctx.now).await?;
-    tracing::info!(user = id, "signed up");
+    tracing::info!(user = %id, "signed up");
     ctx.start_session(id, true, "/account").await
 }
 
@@ -75,9 +79,9 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let Some(user) = user else {
         return Err("unreachable: verified without a user".into());
     };
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     if !acct.is_enrolled() {
-        tracing::info!(user = user.id, "signed in (no second step enrolled)");
+        tracing::info!(user = %user.id, "signed in (no second step enrolled)");
         return ctx.start_session(user.id, true, "/account").await;
     }
     let uid = user.id.to_string();
@@ -89,7 +93,7 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
             .db
             .audit(user.id, "user", "signed in on a remembered device", ctx.now)
             .await?;
-        tracing::info!(user = user.id, "signed in (remembered device)");
+        tracing::info!(user = %user.id, "signed in (remembered device)");
         return ctx.start_session(user.id, true, "/account").await;
     }
     ctx.start_session(user.id, false, "/signin/second").await
@@ -139,7 +143,7 @@ async fn second_view(
     let Some(user) = ctx.second_step() else {
         return Err("no second step".into());
     };
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let c = &ctx.app.twostep;
@@ -189,12 +193,11 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let outcome = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             account::login(&c, &User(uid.as_bytes()), &binding, &f.code, now, a)
         })
         .await??;
-    tracing::info!(user = user.id, outcome = ?outcome, "second step");
+    tracing::info!(user = %user.id, outcome = ?outcome, "second step");
     let error = match outcome {
         LoginOutcome::Accepted { method, .. } => {
             return accepted(&ctx, user.id, method, f.remember.is_some()).await;
@@ -225,7 +228,7 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     Ok(ctx.page(axum::http::StatusCode::UNAUTHORIZED, page))
 }
 
-async fn accepted(ctx: &Ctx, user: i64, method: Method, remember: bool) -> Result {
+async fn accepted(ctx: &Ctx, user: UserId, method: Method, remember: bool) -> Result {
     ctx.app
         .db
         .audit(user, "user", &format!("signed in ({method:?})"), ctx.now)
@@ -247,8 +250,7 @@ async fn accepted(ctx: &Ctx, user: i64, method: Method, remember: bool) -> Resul
         let lifetime = twostep::time::Duration::days(30);
         let token = ctx
             .app
-            .db
-            .update_account(user, |a| {
+            .update(user, |a| {
                 account::remember_device(&c, &User(uid.as_bytes()), label, now, lifetime, a)
             })
             .await??;
@@ -282,7 +284,6 @@ async fn send_sms(ctx: Ctx) -> Result {
     let hash = http::session_hash(&ctx.sid);
     let reason = if ctx
         .app
-        .db
         .account(user.id)
         .await?
         .delivered()
@@ -311,6 +312,6 @@ async fn send_sms(ctx: Ctx) -> Result {
 }
 
 async fn signout(ctx: Ctx) -> Result {
-    ctx.app.db.delete_session(&ctx.session_key()).await?;
+    ctx.app.db.delete_session(&ctx.sid).await?;
     Ok(ctx.redirect("/"))
 }

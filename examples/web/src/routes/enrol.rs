@@ -33,8 +33,7 @@ async fn totp_page(ctx: Ctx) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let uri = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             account::begin_totp(&c, &User(uid.as_bytes()), ISSUER, &user.email, now, a)
         })
         .await??;
@@ -49,31 +48,29 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let confirmation = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             account::confirm_totp(&c, &User(uid.as_bytes()), &f.code, now, a)
         })
         .await??;
-    tracing::info!(user = user.id, ?confirmation, "authenticator confirmation");
+    tracing::info!(user = %user.id, ?confirmation, "authenticator confirmation");
     match confirmation {
         Confirmation::Confirmed => {
             ctx.app
                 .db
                 .audit(user.id, "user", "authenticator app enrolled", now)
                 .await?;
-            let has_codes = ctx.app.db.account(user.id).await?.backup().is_some();
+            let has_codes = ctx.app.account(user.id).await?.backup().is_some();
             if has_codes {
                 return Ok(ctx.redirect("/account?notice=totp"));
             }
             let codes = ctx
                 .app
-                .db
-                .update_account(user.id, |a| account::regenerate_backup_codes(&c, now, a))
+                .update(user.id, |a| account::regenerate_backup_codes(&c, now, a))
                 .await??;
             Ok(ctx.ok(view::backup_codes(&codes, true)))
         }
         Confirmation::Wrong => {
-            let acct = ctx.app.db.account(user.id).await?;
+            let acct = ctx.app.account(user.id).await?;
             let Some(uri) = acct.pending_uri(&c, &User(uid.as_bytes()), ISSUER, &user.email) else {
                 return Ok(ctx.redirect("/enrol/totp"));
             };
@@ -121,8 +118,7 @@ async fn phone_save(ctx: Ctx, Form(f): Form<PhoneForm>) -> Result {
     let hint = crate::routes::outbox::last_digits(&number);
     ctx.app.db.set_phone(user.id, Some(&number)).await?;
     ctx.app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             Ok::<_, account::Error>(((), a.set_phone(Some(Phone { hint: hint.clone() }))))
         })
         .await??;

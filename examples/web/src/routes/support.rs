@@ -70,7 +70,7 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         .db
         .audit(user.id, op, "support desk looked the account up", ctx.now)
         .await?;
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let c = &ctx.app.twostep;
     // "I don't get the code": no login attempt binds it, any binding will do.
     let binding = Binding::new(Purpose::Login, b"support desk")?;
@@ -135,8 +135,7 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
     let uid = user.id.to_string();
     let text = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
+        .update(user.id, |a| {
             diagnose(
                 &c,
                 &User(uid.as_bytes()),
@@ -189,14 +188,13 @@ async fn unlock(ctx: Ctx, Form(f): Form<Unlock>) -> Result {
     };
     let result = if f.identity_checked.is_some() {
         ctx.app
-            .db
-            .update_account(user.id, |a| Ok::<_, account::Error>(((), a.reset_lock())))
+            .update(user.id, |a| Ok::<_, account::Error>(((), a.reset_lock())))
             .await??;
         ctx.app
             .db
             .audit(user.id, &op, "lock reset after an identity check", ctx.now)
             .await?;
-        tracing::info!(user = user.id, "lock reset by support");
+        tracing::info!(user = %user.id, "lock reset by support");
         "The lock is reset: the person can sign in with a code again."
     } else {
         "Check the person's identity first (tick the box to confirm you did)."
