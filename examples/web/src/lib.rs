@@ -7,7 +7,6 @@
 //! lists the environment it reads. The binary (`main.rs`) calls [`serve`];
 //! the tests drive it over HTTP and in a browser.
 
-mod account_shim;
 mod clock;
 pub mod config;
 pub mod db;

@@ -186,7 +186,14 @@ async fn a_users_life_in_the_browser() {
     ana.goto("/enrol/phone").await;
     ana.fill("#number", "+44 7700 900123").await;
     ana.click("#save").await;
+    assert!(ana.text("#notice").await.contains("ending 23"));
+    let confirm = newest_text_code(&ana).await;
+    ana.goto("/enrol/phone/confirm").await;
+    ana.fill("#code", &confirm).await;
+    ana.click("#confirm").await;
     assert!(ana.text("#phone-status").await.contains("23"));
+    offset += 120; // past the resend cooldown
+    set_clock(&ana, offset).await;
     sign_out(&ana).await;
     sign_in_password(&ana, ANA).await;
     ana.click("#sms").await;

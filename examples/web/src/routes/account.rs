@@ -8,10 +8,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use twostep::delivered::{Binding, Purpose};
 
-use crate::account_shim::{self as account, LoginOutcome, User};
 use crate::http::{self, Ctx, Result};
-use crate::state::App;
+use crate::state::{App, os_rng};
 use crate::views::account as view;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, AccountError, LoginOutcome, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -51,7 +52,7 @@ async fn page(ctx: Ctx, Query(q): Query<Notice>) -> Result {
         token: &ctx.csrf,
         email: &user.email,
         account: &acct,
-        policy: &ctx.app.twostep.backup,
+        policy: ctx.app.twostep.backup_policy(),
         notice,
         error: None,
     })))
@@ -64,7 +65,9 @@ async fn regenerate(ctx: Ctx) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let codes = ctx
         .app
-        .update(user.id, |a| account::regenerate_backup_codes(&c, now, a))
+        .update(user.id, |a| {
+            account::regenerate_backup_codes(&c, &mut os_rng(), a)
+        })
         .await??;
     ctx.app
         .db
@@ -82,9 +85,12 @@ async fn forget(ctx: Ctx, Form(f): Form<DeviceForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
+    let Ok(device) = f.device.parse::<DeviceId>() else {
+        return Ok(ctx.redirect("/account"));
+    };
     ctx.app
         .update(user.id, |a| {
-            Ok::<_, account::Error>(((), account::forget_device(&f.device, a)))
+            Ok::<_, AccountError>(((), account::forget_device(device, a)))
         })
         .await??;
     ctx.app
@@ -102,7 +108,7 @@ async fn sign_out_everywhere(ctx: Ctx) -> Result {
     };
     ctx.app
         .update(user.id, |a| {
-            Ok::<_, account::Error>(((), account::sign_out_everywhere(a)))
+            Ok::<_, AccountError>(((), account::sign_out_everywhere(a)))
         })
         .await??;
     ctx.app.db.delete_sessions_of(user.id).await?;
@@ -127,20 +133,14 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     let uid = user.id.to_string();
+    let u = User::new(uid.as_bytes())?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let outcome = ctx
         .app
         .update(user.id, |a| {
-            let (outcome, next) =
-                account::login(&c, &User(uid.as_bytes()), &binding, &f.code, now, a)?;
-            let next = if matches!(outcome, LoginOutcome::Accepted { .. }) {
-                account::disable(&next)
-            } else {
-                next
-            };
-            Ok::<_, account::Error>((outcome, next))
+            account::disable(&c, &u, &binding, &f.code, now, a)
         })
         .await??;
     if let LoginOutcome::Accepted { .. } = outcome {
@@ -157,7 +157,7 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         token: &ctx.csrf,
         email: &user.email,
         account: &acct,
-        policy: &ctx.app.twostep.backup,
+        policy: ctx.app.twostep.backup_policy(),
         notice: None,
         error,
     });

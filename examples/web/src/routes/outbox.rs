@@ -8,15 +8,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use twostep::delivered::{
-    self, Binding, Channel, Failure, FailureKind, IssueError, Issuer, Purpose, Reason, Status,
+    self, Binding, Channel, Failure, FailureKind, IssueError, Issuer, Reason, Status,
 };
 use twostep::time::Duration;
 
-use crate::account_shim::{self as account, User};
 use crate::db::{OutboxStatus, UserId};
 use crate::http::{Ctx, Result};
-use crate::state::{App, DOMAIN, ISSUER};
+use crate::state::{App, DOMAIN, ISSUER, os_rng};
 use crate::views::outbox as view;
+use twostep::account::{self, AccountError};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -24,33 +24,32 @@ pub fn routes() -> Router<App> {
         .route("/outbox/{id}/status", post(set_status))
 }
 
-/// Sends a sign-in code to the user's phone through the outbox. `Ok(Err(wait))`
-/// when the cooldown or a send cap holds it back.
+/// Texts a code for `binding` (a sign-in, or confirming a new number) to
+/// the user's phone through the outbox, and returns the number's hint.
+/// `Ok(Err(wait))` when the cooldown or a send cap holds it back.
 pub async fn send(
     ctx: &Ctx,
     user: UserId,
-    session_hash: &[u8; 32],
+    binding: &Binding<'_>,
     reason: Reason,
 ) -> Result<std::result::Result<String, Duration>> {
     let Some(number) = ctx.app.db.phone(user).await? else {
         return Err("no phone number".into());
     };
-    let binding = Binding::new(Purpose::Login, session_hash)?;
-    let uid = user.to_string();
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
+    let issuer = Issuer::new(ISSUER, DOMAIN)?;
     let sent = ctx
         .app
         .update(user, |a| {
-            let (message, next) =
-                account::send_code(&c, &User(uid.as_bytes()), &binding, reason, now, a)?;
-            let text = message.sms_text(&Issuer::new(ISSUER, DOMAIN)?);
-            Ok::<_, account::Error>(((message.id(), text), next))
+            let (message, next) = account::send_code(&c, binding, reason, now, &mut os_rng(), a)?;
+            let text = message.sms_text(&issuer);
+            Ok::<_, AccountError>(((message.id(), text), next))
         })
         .await?;
     let (id, text) = match sent {
         Ok(sent) => sent,
-        Err(e) => match e.downcast_ref::<IssueError>() {
-            Some(IssueError::TooSoon { next_send_at, .. }) => {
+        Err(e) => match e {
+            AccountError::Issue(IssueError::TooSoon { next_send_at, .. }) => {
                 let wait = next_send_at.as_secs().saturating_sub(now.as_secs());
                 return Ok(Err(Duration::seconds(
                     i64::try_from(wait).unwrap_or(i64::MAX),
@@ -71,7 +70,7 @@ pub async fn send(
     ctx.app
         .update(user, |a| {
             let state = delivered::record_sent(id, &provider_id, &hint, a.delivered())?;
-            Ok::<_, account::Error>(((), a.with_delivered(state)))
+            Ok::<_, delivered::LogError>(((), account::with_delivered(a, state)))
         })
         .await??;
     tracing::info!(%user, provider_id, ?reason, "text message sent");
@@ -139,7 +138,7 @@ async fn set_status(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StatusForm>) ->
         .app
         .update(message.user, |a| {
             delivered::record_status(&pid, status, now, a.delivered())
-                .map(|s| ((), a.with_delivered(s)))
+                .map(|s| ((), account::with_delivered(a, s)))
         })
         .await?;
     if let Err(e) = recorded {

@@ -5,8 +5,8 @@ use twostep::UnixTime;
 use twostep::delivered::Status;
 
 use super::layout::{csrf, page as frame, time};
-use crate::account_shim::Account;
 use crate::db::{AuditEntry, User};
+use twostep::account::Account;
 
 /// What the desk knows about the user looked up.
 pub struct Facts {
@@ -43,9 +43,9 @@ fn user(token: &str, f: &Facts) -> Markup {
         @if let Some(r) = &f.result { pre.note #result { (r) } }
         h2 { (f.user.email) }
         table #facts {
-            tr { th { "Authenticator app" } td { @if a.has_totp() { "enrolled" } @else { "none" } } }
-            tr { th { "Phone" } td { @match a.phone() { Some(p) => { "ending " (p.hint) }, None => "none" } } }
-            tr { th { "Backup codes" } td { @match a.backup() { Some(s) => { (s.remaining()) " left" }, None => "none" } } }
+            tr { th { "Authenticator app" } td { @if a.totp().is_some() { "enrolled" } @else { "none" } } }
+            tr { th { "Phone" } td { @match a.phone() { Some(p) => { "ending " (p.hint().as_str()) }, None => "none" } } }
+            tr { th { "Backup codes" } td { @match a.backup_codes() { Some(s) => { (s.remaining()) " left" }, None => "none" } } }
             tr { th { "Failed attempts" } td #failures { (g.failures()) } }
             tr { th { "Sign-in" } td #lock {
                 @if f.locked { "locked" }
