@@ -271,3 +271,173 @@ fn a_throttled_second_step_says_retry_after_and_no_secret_is_logged() {
         assert!(!log.contains(secret), "a secret in the log");
     }
 }
+
+/// Signs `email` up and enrols an authenticator app; returns the secret.
+fn enrolled(s: &Service, client: &mut Client, email: &str) -> Secret {
+    let form = [("email", email), ("password", PASSWORD)];
+    assert_eq!(
+        client.submit(s.port, "/signup", "/signup", &form).status,
+        303
+    );
+    let enrol = client.get(s.port, "/enrol/totp");
+    let text = between(&enrol.body, "id=\"secret\">", "<")
+        .expect("the secret as text")
+        .replace(' ', "");
+    let secret = Secret::from_base32(&text).expect("base32");
+    let now = UnixTime::try_from(SystemTime::now()).expect("now");
+    let code = Totp::default()
+        .generate(&secret, now)
+        .expect("code")
+        .to_string();
+    let token = enrol.csrf();
+    assert_eq!(
+        client
+            .send(
+                s.port,
+                "POST",
+                "/enrol/totp",
+                &[("csrf", &token), ("code", &code)]
+            )
+            .status,
+        200
+    );
+    secret
+}
+
+#[test]
+fn a_locked_account_opens_only_after_support_checks_the_identity() {
+    let s = Service::start(&[("TWOSTEP_WEB_OPERATORS", "support@example.com")]);
+    let mut ana = Client::default();
+    let secret = enrolled(&s, &mut ana, "ana@example.com");
+    ana.submit(s.port, "/account", "/signout", &[]);
+    let login = [("email", "ana@example.com"), ("password", PASSWORD)];
+    ana.submit(s.port, "/signin", "/signin", &login);
+
+    // Wrong codes, waiting out each back-off on the development clock,
+    // until the hard lock.
+    // A sign-in waiting for its second step lasts 15 minutes: past that,
+    // the password again.
+    let mut offset = 0u64;
+    let mut locked = false;
+    for _ in 0..40 {
+        if ana.get(s.port, "/signin/second").status == 303 {
+            ana.submit(s.port, "/signin", "/signin", &login);
+        }
+        let r = ana.submit(
+            s.port,
+            "/signin/second",
+            "/signin/second",
+            &[("code", "000000")],
+        );
+        if r.body.contains("is locked") {
+            locked = true;
+            break;
+        }
+        if r.status == 429 {
+            offset += r
+                .header("retry-after")
+                .and_then(|v| v.parse::<u64>().ok())
+                .expect("Retry-After")
+                + 1;
+            let o = offset.to_string();
+            ana.submit(s.port, "/dev/clock", "/dev/clock", &[("offset", &o)]);
+        }
+    }
+    assert!(locked, "locked within forty wrong codes");
+    let right = |offset: u64| {
+        let now = UnixTime::try_from(SystemTime::now()).expect("now");
+        let now = now
+            .checked_add_signed(i64::try_from(offset).expect("small"))
+            .expect("in range");
+        Totp::default()
+            .generate(&secret, now)
+            .expect("code")
+            .to_string()
+    };
+    let r = ana.submit(
+        s.port,
+        "/signin/second",
+        "/signin/second",
+        &[("code", &right(offset))],
+    );
+    assert!(
+        r.body.contains("is locked"),
+        "the right code is refused while locked"
+    );
+
+    let mut desk = Client::default();
+    let op = [("email", "support@example.com"), ("password", PASSWORD)];
+    assert_eq!(desk.submit(s.port, "/signup", "/signup", &op).status, 303);
+    let page = desk.get(s.port, "/support?email=ana%40example.com");
+    assert!(
+        page.body.contains("id=\"lock\">locked"),
+        "the desk sees the lock"
+    );
+    let token = page.csrf();
+    let r = desk.send(
+        s.port,
+        "POST",
+        "/support/unlock",
+        &[("csrf", &token), ("email", "ana@example.com")],
+    );
+    assert!(r.body.contains("Check the person's identity first"));
+    let r = ana.submit(
+        s.port,
+        "/signin/second",
+        "/signin/second",
+        &[("code", &right(offset))],
+    );
+    assert!(
+        r.body.contains("is locked"),
+        "no unlock without the identity check"
+    );
+    let r = desk.send(
+        s.port,
+        "POST",
+        "/support/unlock",
+        &[
+            ("csrf", &token),
+            ("email", "ana@example.com"),
+            ("identity_checked", "1"),
+        ],
+    );
+    assert!(r.body.contains("The lock is reset"));
+    assert!(
+        r.body.contains("lock reset after an identity check"),
+        "the audit log says so"
+    );
+
+    // A fresh step: the one typed while locked was never accepted, but move on anyway.
+    offset += 30;
+    let o = offset.to_string();
+    ana.submit(s.port, "/dev/clock", "/dev/clock", &[("offset", &o)]);
+    if ana.get(s.port, "/signin/second").status == 303 {
+        ana.submit(s.port, "/signin", "/signin", &login);
+    }
+    let r = ana.submit(
+        s.port,
+        "/signin/second",
+        "/signin/second",
+        &[("code", &right(offset))],
+    );
+    assert_eq!(
+        r.header("location"),
+        Some("/account"),
+        "signed in after the reset"
+    );
+
+    let mut stranger = Client::default();
+    stranger.submit(
+        s.port,
+        "/signup",
+        "/signup",
+        &[("email", "eve@example.com"), ("password", PASSWORD)],
+    );
+    assert_eq!(
+        stranger
+            .get(s.port, "/support?email=ana%40example.com")
+            .status,
+        403,
+        "only operators"
+    );
+}

@@ -185,7 +185,7 @@ impl Stack {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
-            "--window-size=1000,1300".into(),
+            "--window-size=1000,900".into(),
             format!("--user-data-dir={}", profile.display()),
         ];
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
