@@ -156,8 +156,8 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub fn start(chromedriver: &Path, operators: &str) -> Self {
-        let service = Service::start(&[("TWOSTEP_WEB_OPERATORS", operators)]);
+    pub fn start(chromedriver: &Path, env: &[(&str, &str)]) -> Self {
+        let service = Service::start(env);
         let driver_port = free_port();
         let mut driver = Command::new(chromedriver);
         driver
