@@ -28,7 +28,7 @@ use twostep::{KeyUri, Totp, UnixTime};
 const PASSWORD: &str = "correct horse battery";
 /// Browser stories run one at a time (two Chromiums on two cores would
 /// only race each other's waits).
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The authenticator app on the phone: the decoded Key URI, and the phone's
 /// own clock (the real time plus the service's dev offset plus its own error).
@@ -135,7 +135,7 @@ async fn a_users_life_in_the_browser_on_postgres() {
 }
 
 async fn story(driver: &std::path::Path, database_url: Option<String>) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     // Addresses of their own, as a PostgreSQL database outlives a run.
     let tag = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
