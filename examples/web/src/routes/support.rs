@@ -82,19 +82,25 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         Some(Blocked::Locked) => AccountThrottle::Locked,
         _ => AccountThrottle::Open,
     };
-    let (d, _) = delivered::diagnose(
-        c.delivered_policy(),
-        c.delivered_key(),
-        &binding,
-        Report::NotReceived,
-        throttle,
-        ctx.now,
-        acct.delivered(),
-    );
+    // The diagnostic only reads the state for these two reports: what it
+    // returns is the state unchanged, nothing to store.
+    let diagnose = |report| {
+        let (d, _) = delivered::diagnose(
+            c.delivered_policy(),
+            c.delivered_key(),
+            &binding,
+            report,
+            throttle,
+            ctx.now,
+            acct.delivered(),
+        );
+        (d.for_support(), d.for_user())
+    };
     let delivery = acct
         .delivered()
         .latest()
-        .map(|_| (d.for_support(), d.for_user()));
+        .map(|_| diagnose(Report::NotReceived));
+    let unasked = acct.delivered().latest().map(|_| diagnose(Report::Unasked));
     Ok(Some(Facts {
         locked: matches!(throttle, AccountThrottle::Locked),
         throttled_until: match throttle {
@@ -105,6 +111,7 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         user,
         account: acct,
         delivery,
+        unasked,
         result,
     }))
 }

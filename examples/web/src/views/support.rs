@@ -16,6 +16,8 @@ pub struct Facts {
     pub throttled_until: Option<UnixTime>,
     /// The delivery diagnostic for "I don't get the code": for support, for the person.
     pub delivery: Option<(String, String)>,
+    /// The same for "I got a code I did not ask for".
+    pub unasked: Option<(String, String)>,
     pub audit: Vec<AuditEntry>,
     pub result: Option<String>,
 }
@@ -74,6 +76,13 @@ fn user(token: &str, f: &Facts) -> Markup {
             h3 { "Delivery diagnostic (\"I don't get the code\")" }
             pre.note #delivery-support { (support) }
             p { "Tell the person: " q #delivery-user { (person) } }
+        }
+        @if let Some((support, person)) = &f.unasked {
+            details {
+                summary { "\"I got a code I did not ask for\"" }
+                pre.note #unasked-support { (support) }
+                p { "Tell the person: " q #unasked-user { (person) } }
+            }
         }
         h3 { "Time-sync diagnostic" }
         p { "Ask the person to read out the code their app shows, then the next one. The first is taken as read " i { "gap" } " seconds before the second." }
