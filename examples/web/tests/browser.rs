@@ -279,6 +279,10 @@ async fn story(driver: &std::path::Path, database_url: Option<String>) {
             .await
             .contains("could not reach the phone")
     );
+    assert!(
+        desk.has("#unasked-support").await,
+        "the desk also answers \"a code I did not ask for\""
+    );
 
     // A backup code instead: in, and one code fewer.
     second_step(&ana, &codes[0], false).await;
