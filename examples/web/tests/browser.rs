@@ -1,0 +1,302 @@
+//! The service in a real browser: headless Chromium over WebDriver.
+//!
+//! One person's story, with a support operator in a second browser: sign up,
+//! enrol an authenticator app by reading the QR code off a screenshot, keep
+//! the backup codes; sign in with app codes (a code used once is refused the
+//! second time); add a phone and sign in by text through the development
+//! outbox; a text that fails, and what the sign-in page and the support desk
+//! then say; a backup code and the count that drops; a remembered device
+//! that skips the second step until "sign out everywhere"; and the support
+//! desk finding a phone five hours fast from two codes.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); skipped with a message
+//! when chromedriver is missing, except under `CI=true` where that fails.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use std::time::{Duration, SystemTime};
+
+use harness::{Browser, Stack, chromedriver};
+use twostep::otp::Period;
+use twostep::{KeyUri, Totp, UnixTime};
+
+const PASSWORD: &str = "correct horse battery";
+const ANA: &str = "ana@example.com";
+const OPERATOR: &str = "support@example.com";
+
+/// The authenticator app on the phone: the decoded Key URI, and the phone's
+/// own clock (the real time plus the service's dev offset plus its own error).
+struct Phone {
+    totp: Totp,
+    uri: KeyUri,
+}
+
+impl Phone {
+    /// Reads the QR code off a PNG screenshot of the enrolment page.
+    fn scan(png: &[u8]) -> Self {
+        let image = image::load_from_memory(png)
+            .expect("a png screenshot")
+            .to_luma8();
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code on the page");
+        let (_, text) = grids[0].decode().expect("the QR code decodes");
+        let uri = KeyUri::parse(&text).expect("the QR code holds a Key URI");
+        let totp = Totp::new()
+            .with_algorithm(uri.algorithm())
+            .with_digits(uri.digits())
+            .with_period(uri.period().unwrap_or(Period::DEFAULT));
+        Self { totp, uri }
+    }
+
+    /// The code the app shows when its clock reads `at`.
+    fn code(&self, at: UnixTime) -> String {
+        self.totp
+            .generate(self.uri.secret(), at)
+            .expect("a code")
+            .to_string()
+    }
+}
+
+/// The service's time: the real time plus the dev clock offset.
+fn service_now(offset: i64) -> UnixTime {
+    let real = UnixTime::try_from(SystemTime::now()).expect("clock after 1970");
+    real.checked_add_signed(offset).expect("in range")
+}
+
+async fn set_clock(b: &Browser, offset: i64) {
+    b.goto("/dev/clock").await;
+    b.fill("#offset", &offset.to_string()).await;
+    b.click("#set").await;
+}
+
+async fn sign_in_password(b: &Browser, email: &str) {
+    b.goto("/signin").await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("#signin").await;
+}
+
+async fn second_step(b: &Browser, code: &str, remember: bool) {
+    assert_eq!(b.path().await, "/signin/second");
+    b.fill("#code", code).await;
+    if remember {
+        b.tick("#remember").await;
+    }
+    b.click("#verify").await;
+}
+
+async fn sign_out(b: &Browser) {
+    b.goto("/account").await;
+    b.click("form[action='/signout'] button").await;
+}
+
+/// The code in the newest text of the outbox.
+async fn newest_text_code(b: &Browser) -> String {
+    b.goto("/outbox").await;
+    let body = b.text("#outbox tr.message td.body").await;
+    let code: String = body.chars().take_while(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "a 6-digit code leads the text: {body}");
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_life_in_the_browser() {
+    let Some(driver) = chromedriver() else { return };
+    let started = std::time::Instant::now();
+    let stack = Stack::start(&driver, OPERATOR);
+    let ana = stack.browser("ana").await;
+    let desk = stack.browser("support").await;
+    let mut offset = 0;
+
+    // Sign up; the account page says two-step is off.
+    ana.goto("/signup").await;
+    ana.fill("#email", ANA).await;
+    ana.fill("#password", PASSWORD).await;
+    ana.click("#signup").await;
+    assert_eq!(ana.path().await, "/account");
+    assert!(ana.has("#off").await);
+
+    // Enrol: the phone reads the QR code off the screen.
+    ana.goto("/enrol/totp").await;
+    ana.text("#qr").await;
+    let png = ana.screenshot().await;
+    ana.save("enrol").await;
+    let phone = Phone::scan(&png);
+    assert_eq!(phone.uri.issuer(), Some("twostep demo"));
+    assert_eq!(phone.uri.account(), ANA);
+    let typed_secret = ana.text("#secret").await.replace(' ', "");
+    assert_eq!(
+        typed_secret,
+        phone.uri.secret().to_base32().as_str(),
+        "the key as text is the key in the QR code"
+    );
+    let first = phone.code(service_now(offset));
+    ana.fill("#code", &first).await;
+    ana.click("#confirm").await;
+    let codes: Vec<String> = {
+        let text = ana.text("#codes").await;
+        text.lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    assert_eq!(codes.len(), 10, "ten backup codes shown: {codes:?}");
+    assert!(ana.has("#download").await);
+    ana.save("backup-codes").await;
+    ana.click("#done").await;
+    assert_eq!(ana.text("#totp-status").await, "On");
+    assert_eq!(ana.text("#codes-left").await, "10");
+
+    // Sign out and in with the app; the confirming code is spent already.
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    second_step(&ana, &first, false).await;
+    assert!(
+        ana.text("#error").await.contains("already used"),
+        "the enrolment code cannot sign in"
+    );
+    offset += 60;
+    set_clock(&ana, offset).await;
+    ana.goto("/signin/second").await;
+    let code = phone.code(service_now(offset));
+    second_step(&ana, &code, false).await;
+    assert_eq!(ana.path().await, "/account");
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    second_step(&ana, &code, false).await;
+    assert!(
+        ana.text("#error").await.contains("already used"),
+        "a code signs in once"
+    );
+
+    // Add a phone (from a full session) and sign in by text.
+    offset += 60;
+    set_clock(&ana, offset).await;
+    ana.goto("/signin/second").await;
+    second_step(&ana, &phone.code(service_now(offset)), false).await;
+    ana.goto("/enrol/phone").await;
+    ana.fill("#number", "+44 7700 900123").await;
+    ana.click("#save").await;
+    assert!(ana.text("#phone-status").await.contains("23"));
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    ana.click("#sms").await;
+    assert!(ana.text("#notice").await.contains("ending 23"));
+    let sms = newest_text_code(&ana).await;
+    ana.save("outbox").await;
+    ana.goto("/signin/second").await;
+    second_step(&ana, &sms, false).await;
+    assert_eq!(ana.path().await, "/account");
+
+    // A text the carrier cannot deliver: the sign-in page says so, and so
+    // does the support desk.
+    sign_out(&ana).await;
+    offset += 120; // past the resend cooldown
+    set_clock(&ana, offset).await;
+    sign_in_password(&ana, ANA).await;
+    ana.click("#sms").await;
+    newest_text_code(&ana).await;
+    ana.click("#outbox tr.message button[data-status='failed']")
+        .await;
+    assert_eq!(ana.text("#outbox tr.message td.status").await, "failed");
+    ana.goto("/signin/second").await;
+    let said = ana.text("#delivery").await;
+    assert!(
+        said.contains("could not reach the phone ending in 23"),
+        "sign-in page: {said}"
+    );
+    ana.save("second-step-failed-text").await;
+
+    desk.goto("/signup").await;
+    desk.fill("#email", OPERATOR).await;
+    desk.fill("#password", PASSWORD).await;
+    desk.click("#signup").await;
+    desk.goto(&format!("/support?email={ANA}")).await;
+    let log = desk.text("#delivery-log").await;
+    assert!(
+        log.contains("failed (Unreachable, code 30003)"),
+        "delivery log: {log}"
+    );
+    let diagnostic = desk.text("#delivery-support").await;
+    assert!(
+        diagnostic.to_lowercase().contains("fail"),
+        "delivery diagnostic: {diagnostic}"
+    );
+    assert!(
+        desk.text("#delivery-user")
+            .await
+            .contains("could not reach the phone")
+    );
+
+    // A backup code instead: in, and one code fewer.
+    second_step(&ana, &codes[0], false).await;
+    assert_eq!(ana.path().await, "/account");
+    assert!(ana.text("#notice").await.contains("backup code"));
+    assert_eq!(ana.text("#codes-left").await, "9");
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    second_step(&ana, &codes[0], false).await;
+    assert!(
+        ana.text("#error").await.contains("already used"),
+        "a backup code works once"
+    );
+
+    // Remember this device: the next sign-in skips the second step...
+    offset += 60;
+    set_clock(&ana, offset).await;
+    ana.goto("/signin/second").await;
+    second_step(&ana, &phone.code(service_now(offset)), true).await;
+    assert_eq!(ana.path().await, "/account");
+    assert!(ana.text("#devices").await.contains("Chrome"));
+    ana.save("account").await;
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    assert_eq!(
+        ana.path().await,
+        "/account",
+        "a remembered device skips the second step"
+    );
+    // ...until "sign out everywhere".
+    ana.click("form[action='/account/sign-out-everywhere'] button")
+        .await;
+    assert!(ana.text("#notice").await.contains("signed out"));
+    assert!(ana.has("#no-devices").await);
+    sign_out(&ana).await;
+    sign_in_password(&ana, ANA).await;
+    assert_eq!(
+        ana.path().await,
+        "/signin/second",
+        "signing out everywhere forgets the device"
+    );
+
+    // Ana's phone runs five hours fast: support reads two codes off it.
+    let fast = 5 * 3600;
+    let now = service_now(offset);
+    let code1 = phone.code(now.checked_add_signed(fast - 30).expect("in range"));
+    let code2 = phone.code(now.checked_add_signed(fast).expect("in range"));
+    desk.goto(&format!("/support?email={ANA}")).await;
+    desk.fill("#code1", &code1).await;
+    desk.fill("#code2", &code2).await;
+    desk.fill("#gap", "30").await;
+    desk.click("#diagnose").await;
+    let result = desk.text("#result").await;
+    assert!(
+        result.contains("5 hours") && result.contains("ahead"),
+        "time-sync diagnostic: {result}"
+    );
+    desk.save("support-desk").await;
+
+    ana.close().await;
+    desk.close().await;
+    drop(stack);
+    eprintln!("browser story took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "the story should take well under 5 minutes"
+    );
+}
