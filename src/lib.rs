@@ -2,110 +2,302 @@
 //!
 //! # Cookbook
 //!
+//! Everything two-step verification keeps for a user is one
+//! [`account::Account`] record in one text column. Each route below is one
+//! call under [`account::run`], the compare-and-swap driver over the
+//! application's [`account::Store`] (load the column; replace it only if it
+//! is unchanged): it retries lost races and stores every new record, failures
+//! included, before the route acts. `table` is that store, `config` the
+//! server's [`account::Config`] (policies and keys); `examples/sqlite_store.rs`
+//! is a real table, `cargo run --example account` a user's whole life. The
+//! building blocks below the record ([`Guard`], [`backup::CodeSet`],
+//! [`delivered`]) stay usable on their own.
+//!
 //! ## Enrol
 //!
-//! Generate a secret from your CSPRNG, show it once as a Key URI (and QR
-//! code), and let the first code confirm the enrolment: [`Guard::check`] on a
-//! fresh [`guard::State`] records the confirming step, so the same code cannot
-//! then be replayed as the first login. Generate the backup codes too.
+//! [`account::begin_totp`] draws a secret from your CSPRNG, seals it for
+//! the user into the record (pending) and returns the Key URI to show once
+//! as a QR code; the first code from the app confirms it
+//! ([`account::confirm_totp`]) and is spent, so it cannot then be replayed
+//! as the first login. Then the backup codes: shown once, stored hashed.
 //!
 //! ```
-//! # fn main() -> Result<(), twostep::Error> {
+//! # #[cfg(feature = "account")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::collections::HashMap;
+//! # struct Table(HashMap<u64, String>);
+//! # impl twostep::account::Store for Table {
+//! #     type Id = u64;
+//! #     type Error = std::convert::Infallible;
+//! #     fn load(&mut self, id: &u64) -> Result<Option<String>, Self::Error> { Ok(self.0.get(id).cloned()) }
+//! #     fn swap(&mut self, id: &u64, old: Option<&str>, new: &str) -> Result<bool, Self::Error> {
+//! #         let same = self.0.get(id).map(String::as_str) == old;
+//! #         if same { self.0.insert(*id, new.to_owned()); }
+//! #         Ok(same)
+//! #     }
+//! # }
+//! # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+//! # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+//! # let mut table = Table(HashMap::new());
+//! # let user_id = 1842u64.to_be_bytes();
 //! use rand_core::SeedableRng;
-//! use twostep::{Guard, KeyUri, Secret, Totp, UnixTime};
-//! use twostep::guard::State as GuardState;
-//! use twostep::backup::{CodeSet, Policy};
+//! use twostep::account::{self, User};
+//! use twostep::UnixTime;
 //!
 //! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]); // use an OS-seeded CSPRNG
-//! let totp = Totp::default();
-//! let secret = Secret::generate(&mut rng);
-//! let uri = KeyUri::totp(&totp, &secret, "Example Co", "ana@example.com")?;
+//! let user = User::new(&user_id)?; // the row's primary key: sealed secrets are bound to it
+//! let now = UnixTime::from_secs(1_795_780_800);
+//! let uri = account::run(&mut table, &1842, |r| {
+//!     account::begin_totp(&config, &user, "Example Co", "ana@example.com", now, &mut rng, r)
+//! })?;
 //! assert!(uri.to_uri_string().starts_with("otpauth://totp/Example%20Co:ana@example.com?secret="));
 //! # #[cfg(feature = "qr")]
 //! let svg = uri.to_qr_svg()?; // for the enrolment page; to_qr_terminal() for a CLI
-//! for note in uri.compatibility() {
-//!     println!("note: {note}"); // none for the defaults
-//! }
 //!
 //! // The user types the first code from the app:
-//! let now = UnixTime::from_secs(1_795_780_800);
-//! let typed = totp.generate(&secret, now)?.to_string();
-//! let guard = Guard::new(totp);
-//! let (outcome, state) = guard.check(&secret, &typed, now, &GuardState::new())?;
-//! assert!(outcome.is_accepted()); // store the secret (encrypted) and `state`
+//! let typed = twostep::Totp::default().generate(uri.secret(), now)?.to_string();
+//! let confirmed = account::run(&mut table, &1842, |r| account::confirm_totp(&config, &user, &typed, now, r))?;
+//! assert!(confirmed.is_confirmed());
 //!
-//! let (codes, set) = CodeSet::generate(&Policy::DEFAULT, &mut rng)?;
-//! assert_eq!(codes.len(), 10); // show `codes` once; store only `set.to_string()`
-//! # let _ = (state, set);
+//! let codes = account::run(&mut table, &1842, |r| account::regenerate_backup_codes(&config, &mut rng, r))?;
+//! assert_eq!(codes.len(), 10); // show them once; the record holds only their hashes
 //! # Ok(()) }
+//! # #[cfg(not(feature = "account"))]
+//! # fn main() {}
 //! ```
 //!
 //! ## Log in
 //!
-//! [`Guard::check`] verifies within the window around the current step plus
-//! the learned drift (and, while a drift is learned, also around the current
-//! step itself, so a phone whose clock was fixed works again at once),
-//! refuses replays, and throttles: a few free attempts,
-//! then exponential back-off, then a hard lock well below NIST's 100. It
-//! returns the outcome *and* the new state, which must be stored even when
-//! the outcome is a failure.
+//! One input field, one call: [`account::login`] tells a TOTP code, a code
+//! sent by SMS and a backup code apart by their shape and the user's
+//! methods, checks it under the one throttle (a few free attempts, then
+//! exponential back-off, then a hard lock well below NIST's 100), refuses
+//! replays, tolerates a drifting phone clock, and says what happened.
 //!
 //! ```
-//! # fn main() -> Result<(), twostep::Error> {
-//! use twostep::{Guard, Secret, Totp, UnixTime};
-//! use twostep::guard::{State as GuardState, Outcome};
+//! # #[cfg(feature = "account")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::collections::HashMap;
+//! # struct Table(HashMap<u64, String>);
+//! # impl twostep::account::Store for Table {
+//! #     type Id = u64;
+//! #     type Error = std::convert::Infallible;
+//! #     fn load(&mut self, id: &u64) -> Result<Option<String>, Self::Error> { Ok(self.0.get(id).cloned()) }
+//! #     fn swap(&mut self, id: &u64, old: Option<&str>, new: &str) -> Result<bool, Self::Error> {
+//! #         let same = self.0.get(id).map(String::as_str) == old;
+//! #         if same { self.0.insert(*id, new.to_owned()); }
+//! #         Ok(same)
+//! #     }
+//! # }
+//! # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+//! # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+//! # let mut table = Table(HashMap::new());
+//! # let user_id = 1842u64.to_be_bytes();
+//! # use rand_core::SeedableRng;
+//! # use twostep::account::{self, User};
+//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! # let user = User::new(&user_id)?;
+//! # let now = twostep::UnixTime::from_secs(1_795_780_800);
+//! # let uri = account::run(&mut table, &1842, |r| account::begin_totp(&config, &user, "Example Co", "ana@example.com", now, &mut rng, r))?;
+//! # let app = twostep::Totp::default().key(uri.secret());
+//! # let first = app.generate(now)?.to_string();
+//! # account::run(&mut table, &1842, |r| account::confirm_totp(&config, &user, &first, now, r))?;
+//! # let codes = account::run(&mut table, &1842, |r| account::regenerate_backup_codes(&config, &mut rng, r))?;
+//! use twostep::account::{LoginOutcome, Refusal};
+//! use twostep::delivered::{Binding, Purpose};
 //!
-//! let secret = Secret::from_bytes(b"12345678901234567890")?;
-//! let guard = Guard::new(Totp::default());
-//! let mut state = GuardState::new();
-//! let mut now = UnixTime::from_secs(1_795_780_800);
+//! let attempt = Binding::new(Purpose::Login, &[0x42; 32])?; // SHA-256 of the login session id
+//! let mut now = twostep::UnixTime::from_secs(1_795_780_900);
 //! let mut refused = 0;
 //! for guess in ["000000", "111111", "222222", "333333", "444444"] {
-//!     let (outcome, next) = guard.check(&secret, guess, now, &state)?;
-//!     state = next; // compare-and-swap in a real application
-//!     match outcome {
-//!         Outcome::Accepted(_) => unreachable!("a guess"),
-//!         Outcome::Throttled { retry_after } => {
-//!             refused += 1;
+//!     match account::run(&mut table, &1842, |r| account::login(&config, &user, &attempt, guess, now, r))? {
+//!         LoginOutcome::Accepted { .. } => unreachable!("a guess"),
+//!         LoginOutcome::Throttled { retry_after } => {
+//!             refused += 1; // "too many attempts; try again in 30 s"
 //!             now = now.checked_add(retry_after).ok_or(twostep::time::TimeError::OutOfRange)?;
 //!         }
-//!         _ => {} // Invalid: "that code is not right"
+//!         outcome => assert_eq!(outcome, LoginOutcome::Refused { reason: Refusal::Wrong }),
 //!     }
 //! }
-//! assert_eq!((refused, state.failures()), (1, 4)); // throttled after three free attempts
+//! assert_eq!(refused, 1); // throttled after three free attempts
+//! let code = app.generate(now)?.to_string();
+//! let outcome = account::run(&mut table, &1842, |r| account::login(&config, &user, &attempt, &code, now, r))?;
+//! assert!(outcome.is_accepted()); // and the failures are cleared
 //! # Ok(()) }
+//! # #[cfg(not(feature = "account"))]
+//! # fn main() {}
 //! ```
 //!
 //! ## Recover with a backup code
 //!
-//! A backup code redeems once; the set says how many remain and when to
-//! prompt for new ones, and renewal needs no 2FA reset. It shares the user's
-//! throttle: ask [`Guard::recovery_blocked`] first (backup codes wait out a
-//! back-off but pass the hard lock, which they are the way out of), count
-//! every refusal with [`Guard::record_failure`], and end the run of failures
-//! with [`guard::State::reset_failures`] when one redeems (the whole sequence
-//! is in [`backup::CodeSet::redeem`]'s docs).
+//! The same call takes a backup code. It redeems once; the outcome says how
+//! many remain and whether to prompt for new ones; renewal
+//! ([`account::regenerate_backup_codes`]) needs no 2FA reset. Backup codes
+//! share the throttle but pass the hard lock (they are the way out of it),
+//! waiting out the back-off like any code.
 //!
 //! ```
-//! # fn main() -> Result<(), twostep::Error> {
-//! use rand_core::SeedableRng;
-//! use twostep::backup::{CodeSet, Policy, Redemption};
+//! # #[cfg(feature = "account")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::collections::HashMap;
+//! # struct Table(HashMap<u64, String>);
+//! # impl twostep::account::Store for Table {
+//! #     type Id = u64;
+//! #     type Error = std::convert::Infallible;
+//! #     fn load(&mut self, id: &u64) -> Result<Option<String>, Self::Error> { Ok(self.0.get(id).cloned()) }
+//! #     fn swap(&mut self, id: &u64, old: Option<&str>, new: &str) -> Result<bool, Self::Error> {
+//! #         let same = self.0.get(id).map(String::as_str) == old;
+//! #         if same { self.0.insert(*id, new.to_owned()); }
+//! #         Ok(same)
+//! #     }
+//! # }
+//! # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+//! # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+//! # let mut table = Table(HashMap::new());
+//! # let user_id = 1842u64.to_be_bytes();
+//! # use rand_core::SeedableRng;
+//! # use twostep::account::{self, User};
+//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! # let user = User::new(&user_id)?;
+//! # let now = twostep::UnixTime::from_secs(1_795_780_800);
+//! # let uri = account::run(&mut table, &1842, |r| account::begin_totp(&config, &user, "Example Co", "ana@example.com", now, &mut rng, r))?;
+//! # let app = twostep::Totp::default().key(uri.secret());
+//! # let first = app.generate(now)?.to_string();
+//! # account::run(&mut table, &1842, |r| account::confirm_totp(&config, &user, &first, now, r))?;
+//! # let codes = account::run(&mut table, &1842, |r| account::regenerate_backup_codes(&config, &mut rng, r))?;
+//! use twostep::account::{LoginOutcome, Method, Refusal};
+//! use twostep::delivered::{Binding, Purpose};
 //!
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([2; 32]);
-//! let policy = Policy::DEFAULT;
-//! let (codes, set) = CodeSet::generate(&policy, &mut rng)?;
+//! let attempt = Binding::new(Purpose::Login, &[0x42; 32])?;
 //! let typed = codes.get(3).map(|c| c.to_string().to_lowercase()).unwrap_or_default();
-//!
-//! let set = match set.redeem(&typed, &policy)? {
-//!     Redemption::Redeemed { remaining, set, .. } => {
-//!         assert_eq!(remaining, 9);
-//!         set // store with compare-and-swap before letting the user in
-//!     }
-//!     other => panic!("{other:?}"),
+//! let login = |table: &mut Table, input: &str| {
+//!     account::run(table, &1842, |r| account::login(&config, &user, &attempt, input, now, r))
 //! };
-//! assert!(matches!(set.redeem(&typed, &policy)?, Redemption::AlreadyUsed { slot: 3 }));
-//! assert!(!set.needs_renewal(&policy));
+//! let expected = LoginOutcome::Accepted {
+//!     method: Method::BackupCode,
+//!     backup_codes_left: Some(9),
+//!     renew_backup_codes: false,
+//! };
+//! assert_eq!(login(&mut table, &typed)?, expected);
+//! assert_eq!(login(&mut table, &typed)?, LoginOutcome::Refused { reason: Refusal::Used });
 //! # Ok(()) }
+//! # #[cfg(not(feature = "account"))]
+//! # fn main() {}
+//! ```
+//!
+//! ## Send a code by SMS or voice
+//!
+//! A phone is enrolled like the app: [`account::begin_phone`] with its
+//! channel and a hint for display (the record never holds the number), a
+//! code sent to it with [`account::send_code`], confirmed with
+//! [`account::confirm_phone`]. At login, `send_code` makes the message (the
+//! code is derived from a server-held key and a nonce in the record, never
+//! stored), the application sends it through its provider after the driver
+//! returns, and the typed code goes to the same [`account::login`].
+//!
+//! ```
+//! # #[cfg(feature = "account")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::collections::HashMap;
+//! # struct Table(HashMap<u64, String>);
+//! # impl twostep::account::Store for Table {
+//! #     type Id = u64;
+//! #     type Error = std::convert::Infallible;
+//! #     fn load(&mut self, id: &u64) -> Result<Option<String>, Self::Error> { Ok(self.0.get(id).cloned()) }
+//! #     fn swap(&mut self, id: &u64, old: Option<&str>, new: &str) -> Result<bool, Self::Error> {
+//! #         let same = self.0.get(id).map(String::as_str) == old;
+//! #         if same { self.0.insert(*id, new.to_owned()); }
+//! #         Ok(same)
+//! #     }
+//! # }
+//! # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+//! # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+//! # let mut table = Table(HashMap::new());
+//! # let user_id = 1842u64.to_be_bytes();
+//! use rand_core::SeedableRng;
+//! use twostep::account::{self, Method, Phone, User};
+//! use twostep::delivered::{Binding, Channel, Hint, Issuer, Purpose, Reason};
+//! use twostep::UnixTime;
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+//! let user = User::new(&user_id)?;
+//! let now = UnixTime::from_secs(1_795_780_800);
+//! let phone = Phone::new(Channel::Sms, Hint::new("**42")?)?;
+//! let settings = Binding::new(Purpose::ConfirmPhone, b"settings-session")?;
+//! let message = account::run(&mut table, &1842, |r| {
+//!     account::send_code(&config, &settings, Reason::PhoneChange, now, &mut rng, &account::begin_phone(phone, r))
+//! })?;
+//! let typed = message.code().to_string(); // the person reads it from the SMS
+//! let confirmed = account::run(&mut table, &1842, |r| account::confirm_phone(&config, &settings, &typed, now, r))?;
+//! assert!(confirmed.is_confirmed());
+//!
+//! // A login by SMS:
+//! let attempt = Binding::new(Purpose::Login, &[0x42; 32])?;
+//! let later = UnixTime::from_secs(1_795_780_900);
+//! let message = account::run(&mut table, &1842, |r| {
+//!     account::send_code(&config, &attempt, Reason::LoginStarted, later, &mut rng, r)
+//! })?;
+//! let sms = message.sms_text(&Issuer::new("Example", "example.com")?); // hand it to the provider
+//! let typed = message.code().to_string();
+//! let outcome = account::run(&mut table, &1842, |r| account::login(&config, &user, &attempt, &typed, later, r))?;
+//! assert!(matches!(outcome, account::LoginOutcome::Accepted { method: Method::Delivered, .. }));
+//! # let _ = sms;
+//! # Ok(()) }
+//! # #[cfg(not(feature = "account"))]
+//! # fn main() {}
+//! ```
+//!
+//! ## Remember a device
+//!
+//! After a second step, [`account::remember_device`] returns a token for a
+//! cookie, signed for the user and the record's device epoch;
+//! [`account::check_device`] lets the next login skip the second step.
+//! [`account::sign_out_everywhere`], new backup codes and a removed factor
+//! move the epoch and revoke every token; [`account::forget_device`] one.
+//! When a session has lasted too long, [`account::reverify`] says why to
+//! ask again.
+//!
+//! ```
+//! # #[cfg(feature = "account")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use std::collections::HashMap;
+//! # struct Table(HashMap<u64, String>);
+//! # impl twostep::account::Store for Table {
+//! #     type Id = u64;
+//! #     type Error = std::convert::Infallible;
+//! #     fn load(&mut self, id: &u64) -> Result<Option<String>, Self::Error> { Ok(self.0.get(id).cloned()) }
+//! #     fn swap(&mut self, id: &u64, old: Option<&str>, new: &str) -> Result<bool, Self::Error> {
+//! #         let same = self.0.get(id).map(String::as_str) == old;
+//! #         if same { self.0.insert(*id, new.to_owned()); }
+//! #         Ok(same)
+//! #     }
+//! # }
+//! # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+//! # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+//! # let mut table = Table(HashMap::new());
+//! # let user_id = 1842u64.to_be_bytes();
+//! use rand_core::SeedableRng;
+//! use twostep::account::{self, DeviceCheck, DeviceLabel, User};
+//! use twostep::account::device::{DeviceId, Token};
+//! use twostep::UnixTime;
+//!
+//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+//! let user = User::new(&user_id)?;
+//! let now = UnixTime::from_secs(1_795_780_800);
+//! let device = DeviceId::generate(&mut rng);
+//! let label = DeviceLabel::lossy("Firefox on macOS"); // from the User-Agent
+//! let token = account::run(&mut table, &1842, |r| {
+//!     account::remember_device(&config, &user, device, label.clone(), now, Token::DEFAULT_LIFETIME, r)
+//! })?;
+//! let cookie = token.to_string(); // Set-Cookie: remember=…; Secure; HttpOnly; SameSite=Lax
+//!
+//! let record: account::Account = table.0[&1842].parse()?;
+//! assert!(account::check_device(&config, &user, &cookie, now, &record).is_remembered());
+//! let record = account::sign_out_everywhere(&record);
+//! assert_eq!(account::check_device(&config, &user, &cookie, now, &record), DeviceCheck::Revoked);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "account"))]
+//! # fn main() {}
 //! ```
 //!
 //! ## Diagnose "my code says invalid"
@@ -141,18 +333,6 @@
 //! # Ok(()) }
 //! ```
 //!
-//!
-//! ## Send a code by SMS, voice or e-mail
-//!
-//! [`delivered::issue`] makes the message (the code is derived from a
-//! server-held key and a nonce in the state, never stored), the application
-//! sends it through its provider and feeds the provider's reports back with
-//! [`delivered::record_sent`] and [`delivered::record_status`];
-//! [`delivered::verify`] checks the typed code once, within its lifetime and
-//! check limit. Gate it with [`Guard::blocked`] and count a failure with
-//! [`Guard::record_failure`] as for a TOTP code. The module docs walk through
-//! the whole flow, and `cargo run --example delivered_codes` tells the
-//! support stories.
 //!
 //! # Where to go next
 //!

@@ -2,6 +2,7 @@
 //! implementation, binding to the user, tampering, expiry, revocation, key
 //! rotation, the text form and what `Debug` shows.
 #![cfg(feature = "account")]
+#![expect(unsafe_code, reason = "the counting global allocator")]
 #![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
@@ -9,6 +10,9 @@
     clippy::cast_possible_truncation,
     reason = "test code: a failed unwrap or index is a failed test, and counts are small"
 )]
+
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 use proptest::prelude::*;
 use twostep::UnixTime;
@@ -510,6 +514,66 @@ fn serde_goes_through_the_text() {
         serde_json::from_str::<DeviceId>("\"AQEBAQEBAQEBAQEBAQEBAQ\"").unwrap(),
         id
     );
+}
+
+#[test]
+fn minting_and_checking_allocate_nothing() {
+    let keys = Keyring::new(2, DeviceKey::from_bytes(&[9; 32]).unwrap())
+        .with_previous(1, DeviceKey::from_bytes(&[0x42; 32]).unwrap())
+        .unwrap();
+    let cookie = mint(b"user-7", 0).to_string(); // signed by the previous key, id 1
+    let now = UnixTime::from_secs(NOW);
+    let n = counting_alloc::allocations(|| check(&keys, b"user-7", &cookie, 0, now));
+    assert_eq!(n, 0);
+    assert!(check(&keys, b"user-7", &cookie, 0, now).is_valid());
+    let n = counting_alloc::allocations(|| check(&keys, b"user-8", &cookie, 0, now));
+    assert_eq!(n, 0);
+    let n = counting_alloc::allocations(|| {
+        remember(
+            &keys,
+            b"user-7",
+            device_a(),
+            0,
+            now,
+            Token::DEFAULT_LIFETIME,
+        )
+    });
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn verdicts_have_stable_names() {
+    let device = device_a();
+    let at = UnixTime::from_secs(NOW);
+    let cases = [
+        (
+            Remembered::Valid {
+                device,
+                expires_at: at,
+            },
+            "valid",
+            "remembered device",
+        ),
+        (
+            Remembered::Expired {
+                device,
+                expired_at: at,
+            },
+            "expired",
+            "remembered device expired",
+        ),
+        (
+            Remembered::Revoked { device },
+            "revoked",
+            "remembered device signed out everywhere",
+        ),
+        (Remembered::Invalid, "invalid", "not a remembered device"),
+    ];
+    for (verdict, name, sentence) in cases {
+        assert_eq!(verdict.as_str(), name);
+        assert_eq!(verdict.to_string(), sentence);
+        assert_eq!(verdict.is_valid(), name == "valid");
+    }
 }
 
 #[test]

@@ -230,6 +230,21 @@ fn custom_policies_are_validated() {
         Policy::AAL2.with_max_session(Duration::minutes(59)),
         Err(PolicyError::MaxSession { secs: 59 * 60 })
     );
+    // Shorter than the sensitive-action window (15 minutes).
+    let short_idle = Policy::AAL2.with_max_idle(Duration::minutes(1)).unwrap();
+    assert_eq!(
+        short_idle.with_max_session(Duration::minutes(10)),
+        Err(PolicyError::MaxSession { secs: 600 })
+    );
+    assert!(short_idle.with_max_session(Duration::minutes(15)).is_ok());
+    // An idle limit longer than the session.
+    assert_eq!(
+        Policy::AAL3.with_max_idle(Duration::hours(12) + Duration::seconds(1)),
+        Err(PolicyError::MaxIdle {
+            secs: 12 * 3600 + 1
+        })
+    );
+    assert!(Policy::AAL3.with_max_idle(Duration::hours(12)).is_ok());
     assert_eq!(
         Policy::AAL2.with_max_idle(Duration::ZERO),
         Err(PolicyError::MaxIdle { secs: 0 })

@@ -209,8 +209,9 @@ fn seal_secret_and_open_secret_match_the_known_answers() {
 #[test]
 fn a_text_copied_into_another_users_row_does_not_open() {
     for v in vectors() {
-        let sealed: Sealed = v.sealed.parse().unwrap();
         let keyring = keyring(&v);
+        let known: Sealed = v.sealed.parse().unwrap();
+        let fresh = keyring.seal(&v.user_id, &v.plaintext, &mut rng()).unwrap();
         let mut others = vec![b"someone-else".to_vec(), vec![0; 255]];
         // Near misses: one byte more, one byte less, one bit changed.
         if v.user_id.len() < Keyring::MAX_USER_ID_LEN {
@@ -223,13 +224,16 @@ fn a_text_copied_into_another_users_row_does_not_open() {
         flipped[0] ^= 1;
         others.push(flipped);
         for other in others {
-            assert_eq!(
-                keyring.open(&other, &sealed).unwrap_err(),
-                OpenError::Forged,
-                "{}",
-                v.name
-            );
+            for sealed in [&known, &fresh] {
+                assert_eq!(
+                    keyring.open(&other, sealed).unwrap_err(),
+                    OpenError::Forged,
+                    "{}",
+                    v.name
+                );
+            }
         }
+        assert_eq!(*keyring.open(&v.user_id, &fresh).unwrap(), v.plaintext);
     }
 }
 
@@ -237,21 +241,26 @@ fn a_text_copied_into_another_users_row_does_not_open() {
 fn a_swapped_row_fails_and_the_right_row_still_opens() {
     let keyring = Keyring::new(KeyId::new(1), SealKey::from_bytes(&[3; 32]));
     let mut rng = rng();
+    // Ids of the same length: only the id's bytes tell the rows apart.
+    let (ana_id, bo_id) = (b"user-0001", b"user-0002");
     let ana = Secret::generate(&mut rng);
     let bo = Secret::generate(&mut rng);
-    let row_ana = keyring.seal_secret(b"ana", &ana, &mut rng).unwrap();
-    let row_bo = keyring.seal_secret(b"bo", &bo, &mut rng).unwrap();
+    let row_ana = keyring.seal_secret(ana_id, &ana, &mut rng).unwrap();
+    let row_bo = keyring.seal_secret(bo_id, &bo, &mut rng).unwrap();
     // An attacker with write access swaps the two columns.
     assert_eq!(
-        keyring.open_secret(b"ana", &row_bo).unwrap_err(),
+        keyring.open_secret(ana_id, &row_bo).unwrap_err(),
         OpenError::Forged
     );
     assert_eq!(
-        keyring.open_secret(b"bo", &row_ana).unwrap_err(),
+        keyring.open_secret(bo_id, &row_ana).unwrap_err(),
         OpenError::Forged
     );
-    assert!(keyring.open_secret(b"ana", &row_ana).unwrap() == ana);
-    assert!(keyring.open_secret(b"bo", &row_bo).unwrap() == bo);
+    assert!(keyring.open_secret(ana_id, &row_ana).unwrap() == ana);
+    assert!(keyring.open_secret(bo_id, &row_bo).unwrap() == bo);
+    // Through the stored text too.
+    let copied: Sealed = row_ana.to_string().parse().unwrap();
+    assert_eq!(keyring.open(bo_id, &copied).unwrap_err(), OpenError::Forged);
 }
 
 #[test]
@@ -312,13 +321,17 @@ fn an_edited_key_id_fails_even_when_both_ids_hold_the_same_key() {
     let keyring = keyring(v)
         .with_previous(edited_id, SealKey::from_bytes(&v.key))
         .unwrap();
-    let edited = text_with_payload(edited_id, &v.payload);
-    let sealed: Sealed = edited.parse().unwrap();
-    assert_eq!(sealed.key_id(), edited_id);
-    assert_eq!(
-        keyring.open(&v.user_id, &sealed).unwrap_err(),
-        OpenError::Forged
-    );
+    let fresh = keyring.seal(&v.user_id, &v.plaintext, &mut rng()).unwrap();
+    for text in [v.sealed.clone(), fresh.to_string()] {
+        let edited = text_with_payload(edited_id, &payload_of(&text));
+        let sealed: Sealed = edited.parse().unwrap();
+        assert_eq!(sealed.key_id(), edited_id);
+        assert_eq!(
+            keyring.open(&v.user_id, &sealed).unwrap_err(),
+            OpenError::Forged,
+            "{text}"
+        );
+    }
     // And an id the keyring does not know is named as such.
     let unknown: Sealed = text_with_payload(KeyId::new(999), &v.payload)
         .parse()
@@ -675,4 +688,15 @@ proptest! {
             prop_assert_eq!(sealed.to_string(), text);
         }
     }
+}
+
+#[test]
+fn the_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<SealKey>();
+    send_sync::<Keyring>();
+    send_sync::<Sealed>();
+    send_sync::<KeyId>();
+    send_sync::<SealError>();
+    send_sync::<OpenError>();
 }

@@ -73,15 +73,27 @@ fn mint(keys: &Keyring, r: &mut Reader<'_>) -> Option<(usize, String)> {
     let expires_at = token.expires_at();
     assert_eq!(Some(expires_at), now.checked_add(lifetime));
     let check = |u: usize, t: &str, e: u64, at: UnixTime| device::check(keys, USERS[u], t, e, at);
-    assert_eq!(check(user, &text, epoch, now), Remembered::Valid { device, expires_at });
+    assert_eq!(
+        check(user, &text, epoch, now),
+        Remembered::Valid { device, expires_at }
+    );
     assert_eq!(
         check(user, &text, epoch, expires_at),
-        Remembered::Expired { device, expired_at: expires_at }
+        Remembered::Expired {
+            device,
+            expired_at: expires_at
+        }
     );
-    assert_eq!(check(user, &text, epoch ^ 1, now), Remembered::Revoked { device });
+    assert_eq!(
+        check(user, &text, epoch ^ 1, now),
+        Remembered::Revoked { device }
+    );
     assert_eq!(check(1 - user, &text, epoch, now), Remembered::Invalid);
     let stranger = Keyring::new(7, DeviceKey::from_bytes(&[0x22; 32]).unwrap());
-    assert_eq!(device::check(&stranger, USERS[user], &text, epoch, now), Remembered::Invalid);
+    assert_eq!(
+        device::check(&stranger, USERS[user], &text, epoch, now),
+        Remembered::Invalid
+    );
 
     let mut altered = text.clone().into_bytes();
     let i = position % altered.len();
@@ -118,14 +130,60 @@ fuzz_target!(|data: &[u8]| {
     round_trip(&candidate);
     for (user, id) in USERS.iter().enumerate() {
         let verdict = device::check(&keys, id, &candidate, epoch, now);
+        if minted.iter().any(|(u, t)| *u == user && *t == candidate) {
+            assert_ne!(verdict, Remembered::Invalid);
+        }
         if verdict != Remembered::Invalid {
-            assert!(
-                minted.iter().any(|(u, t)| *u == user && *t == candidate),
-                "{verdict:?} for a text not minted here: {candidate:?}"
+            // A seed or a splice may carry a genuine token minted elsewhere:
+            // it must be exactly what `remember` writes for its fields.
+            assert_eq!(
+                remint(&candidate, id).as_deref(),
+                Some(candidate.as_str()),
+                "{verdict:?} for a text `remember` did not write"
             );
+            let token: Token = candidate.parse().unwrap();
+            let expected = if token.epoch() != epoch {
+                Remembered::Revoked {
+                    device: token.device(),
+                }
+            } else if now >= token.expires_at() {
+                Remembered::Expired {
+                    device: token.device(),
+                    expired_at: token.expires_at(),
+                }
+            } else {
+                Remembered::Valid {
+                    device: token.device(),
+                    expires_at: token.expires_at(),
+                }
+            };
+            assert_eq!(verdict, expected);
         }
         if let Ok(token) = candidate.parse::<Token>() {
             assert_eq!(device::check_token(&keys, id, &token, epoch, now), verdict);
         }
     }
 });
+
+/// What `remember` writes for the fields `text` names, under the fuzz key
+/// of its key id, for `user`; `None` if it names no such key or expiry.
+fn remint(text: &str, user: &[u8]) -> Option<String> {
+    let token: Token = text.parse().ok()?;
+    let key = match token.key_id() {
+        7 => DeviceKey::from_bytes(KEY).ok()?,
+        3 => DeviceKey::from_bytes(&[0x11; 32]).ok()?,
+        _ => return None,
+    };
+    let keys = Keyring::new(token.key_id(), key);
+    let start = UnixTime::from_secs(token.expires_at().as_secs().checked_sub(1)?);
+    let again = device::remember(
+        &keys,
+        user,
+        token.device(),
+        token.epoch(),
+        start,
+        Duration::seconds(1),
+    )
+    .ok()?;
+    Some(again.to_string())
+}

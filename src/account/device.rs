@@ -80,6 +80,8 @@ mod token;
 pub use key::{DeviceKey, Keyring};
 pub use token::{DeviceId, ParseError, Token};
 
+use core::fmt;
+
 use subtle::ConstantTimeEq;
 use thiserror::Error;
 
@@ -182,6 +184,41 @@ impl Remembered {
     #[must_use]
     pub const fn is_valid(&self) -> bool {
         matches!(self, Self::Valid { .. })
+    }
+
+    /// The stable machine name: `"valid"`, `"expired"`, `"revoked"` or
+    /// `"invalid"` (for logs and API responses).
+    ///
+    /// ```
+    /// use twostep::account::device::Remembered;
+    /// assert_eq!(Remembered::Invalid.as_str(), "invalid");
+    /// ```
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Valid { .. } => "valid",
+            Self::Expired { .. } => "expired",
+            Self::Revoked { .. } => "revoked",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl fmt::Display for Remembered {
+    /// A sentence without the device id.
+    ///
+    /// ```
+    /// use twostep::account::device::{DeviceId, Remembered};
+    /// let device = DeviceId::from_bytes([7; 16]);
+    /// assert_eq!(Remembered::Revoked { device }.to_string(), "remembered device signed out everywhere");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Valid { .. } => "remembered device",
+            Self::Expired { .. } => "remembered device expired",
+            Self::Revoked { .. } => "remembered device signed out everywhere",
+            Self::Invalid => "not a remembered device",
+        })
     }
 }
 

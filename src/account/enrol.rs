@@ -173,9 +173,12 @@ pub fn begin_phone(phone: Phone, account: &Account) -> Account {
 /// success the pending phone becomes the confirmed one and the failures are
 /// cleared.
 ///
+/// Without a pending phone: [`Refusal::NotEnrolled`], nothing counted.
+///
 /// # Errors
 ///
-/// [`AccountError::NoPhone`] if no phone is pending.
+/// None at present: the `Result` matches [`confirm_totp`], so both
+/// confirmations are called alike.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -204,7 +207,8 @@ pub fn confirm_phone(
     account: &Account,
 ) -> Result<(Confirmation, Account), AccountError> {
     if account.pending_phone.is_none() {
-        return Err(AccountError::NoPhone);
+        let reason = Refusal::NotEnrolled;
+        return Ok((Confirmation::Refused { reason }, account.clone()));
     }
     let guard = config.guard();
     let mut next = account.clone();

@@ -234,10 +234,18 @@ impl Account {
 /// authenticator app would agree.
 ///
 /// ```
-/// # fn main() -> Result<(), twostep::account::ParseError> {
-/// use twostep::account::Account;
-/// let text = "a1;g1.-.0.0.-;sha1.6.30.1795780800.z1.1.AAAA;-;-;-;-;0;-;d1;-;-;0.0";
-/// # let _ = text;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use rand_core::SeedableRng;
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+/// use twostep::account::{self, Account, User};
+/// let now = twostep::UnixTime::from_secs(1_795_780_800);
+/// let user = User::new(b"user-1842")?;
+/// let (_, record) = account::begin_totp(&config, &user, "Example", "ana", now, &mut rng, &Account::new())?;
+/// let pending = record.pending_totp().ok_or("pending")?;
+/// assert_eq!((pending.totp(), pending.since()), (twostep::Totp::default(), now));
+/// assert!(pending.sealed().to_string().starts_with("z1.1."));
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

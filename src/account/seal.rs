@@ -49,8 +49,10 @@
 //! ```
 //!
 //! with the key id in canonical decimal and the payload in unpadded,
-//! canonical base64url (RFC 4648 §5): at most [`Sealed::MAX_LEN`] bytes,
-//! ASCII, safe in a URL, a cookie or a `TEXT` column.
+//! canonical base64url (RFC 4648 §5): at most [`Sealed::MAX_LEN`] bytes of
+//! ASCII letters, digits, `.`, `-` and `_` only, so it fits a URL, a
+//! cookie, a `TEXT` column or a field of another text form separated by
+//! `;`, `,` or `:`.
 //!
 //! # Rotation
 //!

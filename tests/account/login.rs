@@ -417,3 +417,50 @@ fn a_config_whose_backup_codes_look_like_totp_codes_is_refused() {
         .with_guard(ten);
     assert_eq!(r.err(), Some(AccountError::AmbiguousLengths { length: 10 }));
 }
+
+#[test]
+fn confirmations_without_anything_pending_are_refused_and_not_counted() {
+    let config = config();
+    let binding =
+        twostep::delivered::Binding::new(twostep::delivered::Purpose::ConfirmPhone, b"s").unwrap();
+    let (c, a) =
+        account::confirm_phone(&config, &binding, "123456", at(0), &Account::new()).unwrap();
+    assert_eq!(
+        (c, a),
+        (
+            account::Confirmation::Refused {
+                reason: Refusal::NotEnrolled
+            },
+            Account::new()
+        )
+    );
+    let (c, a) = account::confirm_totp(&config, &user(), "123456", at(0), &Account::new()).unwrap();
+    assert_eq!(
+        (c, a),
+        (
+            account::Confirmation::Refused {
+                reason: Refusal::NotEnrolled
+            },
+            Account::new()
+        )
+    );
+}
+
+#[test]
+fn no_login_code_is_sent_to_a_locked_account() {
+    let config = config_with(locking_at(3));
+    let e = enrol(&config, false, true, true, 13);
+    let mut a = e.account;
+    for _ in 0..3 {
+        a = login(&config, "000000", at(60), &a).1;
+    }
+    let r = account::send_code(
+        &config,
+        &crate::login_binding(),
+        twostep::delivered::Reason::LoginStarted,
+        at(60),
+        &mut rng(14),
+        &a,
+    );
+    assert!(matches!(r, Err(AccountError::Locked)), "{r:?}");
+}

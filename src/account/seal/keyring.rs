@@ -15,9 +15,9 @@ use crate::Secret;
 /// The first field of the associated data: domain and version.
 const AD_LABEL: &[u8] = b"twostep-seal/v1";
 
-/// The keys that seal and open: one current key, which seals, and up to
-/// [`Keyring::MAX_KEYS`]` - 1` previous keys, which only open (for texts
-/// sealed before a rotation). Every key has its own [`KeyId`].
+/// The keys that seal and open: one current key, which seals, and
+/// previous keys, which only open (texts sealed before a rotation), up to
+/// [`Keyring::MAX_KEYS`] in all. Every key has its own [`KeyId`].
 ///
 /// No `Clone`; `Debug` shows the key ids only.
 ///
@@ -222,7 +222,9 @@ impl Keyring {
     }
 
     /// Opens `sealed` for the user `user_id`, under the key its id names.
-    /// The plaintext is wiped when the returned value is dropped.
+    /// The plaintext is wiped when the returned value is dropped (its
+    /// `Debug` shows the bytes: do not log it). For a TOTP secret, prefer
+    /// [`Keyring::open_secret`].
     ///
     /// # Errors
     ///
