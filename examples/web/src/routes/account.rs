@@ -73,7 +73,11 @@ async fn regenerate(ctx: Ctx) -> Result {
         .db
         .audit(user.id, "user", "new backup codes", now)
         .await?;
-    Ok(ctx.ok(crate::views::enrol::backup_codes(&codes, false)))
+    Ok(ctx.ok(crate::views::enrol::backup_codes(
+        &user.email,
+        &codes,
+        false,
+    )))
 }
 
 #[derive(Deserialize)]
