@@ -195,7 +195,20 @@ async fn story(driver: &std::path::Path, database_url: Option<String>) {
             .collect()
     };
     assert_eq!(codes.len(), 10, "ten backup codes shown: {codes:?}");
-    assert!(ana.has("#download").await);
+    let download = ana
+        .client
+        .find(fantoccini::Locator::Css("#download"))
+        .await
+        .expect("a download link");
+    let href = download.attr("href").await.expect("href").expect("an href");
+    assert!(
+        href.starts_with("data:text/plain"),
+        "the codes download as a text file"
+    );
+    assert!(
+        codes.iter().all(|c| href.contains(c.as_str())),
+        "the download holds every code"
+    );
     if shots {
         ana.save("backup-codes").await;
     }
