@@ -6,13 +6,13 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, AccountError, LoginOutcome, User};
 use twostep::delivered::{Binding, Purpose};
 
 use crate::http::{self, Ctx, Result};
 use crate::state::{App, os_rng};
 use crate::views::account as view;
-use twostep::account::device::DeviceId;
-use twostep::account::{self, AccountError, LoginOutcome, User};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -6,14 +6,14 @@ use axum::Router;
 use axum::extract::Form;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, DeviceLabel, LoginOutcome, Method, Refusal, User};
 use twostep::delivered::{self, Binding, Purpose, Reason};
 
 use crate::db::UserId;
 use crate::http::{self, AppError, Ctx, DEVICE, Result, cookie, set_cookie};
 use crate::state::App;
 use crate::views::auth::{self as view, Second};
-use twostep::account::device::DeviceId;
-use twostep::account::{self, DeviceLabel, LoginOutcome, Method, Refusal, User};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -8,6 +8,8 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::Guard;
+use twostep::account::{self, Account, AccountError, User};
 use twostep::delivered::{self, AccountThrottle, Binding, Purpose, Report};
 use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::Blocked;
@@ -16,8 +18,6 @@ use crate::db::User as DbUser;
 use crate::http::{Ctx, Result};
 use crate::state::App;
 use crate::views::support::{self as view, Facts};
-use twostep::Guard;
-use twostep::account::{self, Account, AccountError, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
