@@ -165,3 +165,16 @@ fn login(
 ) -> (account::LoginOutcome, Account) {
     account::login(config, &user(), &login_binding(), input, now, account).unwrap()
 }
+
+/// Everything a web service shares between request tasks.
+#[test]
+fn the_account_types_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Account>();
+    shared::<Config>();
+    shared::<account::LoginOutcome>();
+    shared::<account::Confirmation>();
+    shared::<account::AccountError>();
+    shared::<account::DeviceCheck>();
+    shared::<account::RunError<std::io::Error, account::AccountError>>();
+}

@@ -181,24 +181,25 @@ fn codes(
         (Some((Outcome::Replayed, _)), _) => Ok((LoginOutcome::refused(Refusal::Replayed), next)),
         (app, phone) => {
             next.guard = guard.record_failure(now, state);
-            let reason = match phone {
-                Some((outcome, after)) => {
-                    next.delivered = after;
-                    if app.is_some() {
-                        // Only a match with the replaced code is worth more
-                        // than "wrong" when the input may be a TOTP code.
-                        match outcome {
-                            delivered::Outcome::Superseded => Refusal::Superseded,
-                            _ => Refusal::Wrong,
-                        }
-                    } else {
-                        delivered_refusal(outcome)
-                    }
-                }
-                None => app.map_or(Refusal::Wrong, |(o, _)| guard_refusal(o)),
-            };
+            let reason = refusal(app.map(|(o, _)| o), phone.as_ref().map(|(o, _)| *o));
+            if let Some((_, after)) = phone {
+                next.delivered = after;
+            }
             Ok((LoginOutcome::refused(reason), next))
         }
+    }
+}
+
+/// Why a code that neither kind accepted was refused. Where the input may
+/// be a TOTP code, only a match with a replaced sent code says more than
+/// "wrong".
+fn refusal(app: Option<Outcome>, phone: Option<delivered::Outcome>) -> Refusal {
+    match (app, phone) {
+        (Some(_), Some(delivered::Outcome::Superseded)) => Refusal::Superseded,
+        (Some(_), Some(_)) => Refusal::Wrong,
+        (None, Some(outcome)) => delivered_refusal(outcome),
+        (Some(outcome), None) => guard_refusal(outcome),
+        (None, None) => Refusal::Wrong,
     }
 }
 

@@ -80,7 +80,7 @@ impl Account {
     pub const MAX_DEVICES: usize = 10;
 
     /// The longest text form accepted, in bytes: the sum of the longest
-    /// parts and separators (about 6 kB).
+    /// parts and separators (about 5.4 kB).
     pub const MAX_LEN: usize = 3
         + 9
         + guard::State::MAX_LEN

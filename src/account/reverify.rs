@@ -32,12 +32,14 @@
 //! # Limits and boundaries
 //!
 //! The presets follow NIST SP 800-63B-4, *Digital Identity Guidelines:
-//! Authentication and Authenticator Management* (August 2025), the
-//! reauthentication requirements of AAL2 (§2.2.3: an overall timeout of no
-//! more than 24 hours, an inactivity timeout of no more than 1 hour) and of
-//! AAL3 (§2.3.3: 12 hours overall, 15 minutes of inactivity), with session
-//! management in §5. NIST sets no number for the sensitive-action window;
-//! twostep's choice is 15 minutes at AAL2 and 5 minutes at AAL3.
+//! Authentication and Authenticator Management* (August 2025): its
+//! *AAL2 Reauthentication* requirements (an overall timeout of no more than
+//! 24 hours, an inactivity timeout of no more than 1 hour) and *AAL3
+//! Reauthentication* requirements (12 hours overall, 15 minutes of
+//! inactivity), applied as its *Session Management* chapter describes.
+//! (Revision 3 had 12 hours and 30 minutes at AAL2.) NIST sets no number
+//! for the sensitive-action window; twostep's choice is 15 minutes at AAL2
+//! and 5 minutes at AAL3.
 //!
 //! A limit is reached *at* its duration: a session verified exactly 24
 //! hours ago needs re-verification under [`Policy::AAL2`]. Verification is

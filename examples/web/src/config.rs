@@ -3,7 +3,7 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `PORT` | `3000` | the port on 127.0.0.1 |
-//! | `DATABASE_URL` | `sqlite://twostep-web.sqlite?mode=rwc` | SQLite file or `postgres://…` |
+//! | `DATABASE_URL` | `sqlite://twostep-web.db?mode=rwc` | SQLite file or `postgres://…` |
 //! | `TWOSTEP_WEB_KEY_FILE` | `twostep-web.key` | the server's master key (made on first run, mode 0600) |
 //! | `TWOSTEP_WEB_SECURE_COOKIES` | `0` | `1` behind TLS: cookies get `Secure` |
 //! | `TWOSTEP_WEB_OPERATORS` | empty | comma-separated e-mail addresses allowed on the support desk |
@@ -77,8 +77,7 @@ impl Config {
             PathBuf::from(var("TWOSTEP_WEB_KEY_FILE").unwrap_or_else(|| "twostep-web.key".into()));
         Ok(Self {
             port,
-            database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://twostep-web.sqlite?mode=rwc".into()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| crate::db::Db::DEFAULT_URL.into()),
             secure_cookies: flag("TWOSTEP_WEB_SECURE_COOKIES", false),
             dev_mode,
             clock_offset,

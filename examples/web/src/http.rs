@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use twostep::UnixTime;
 
-use crate::db::{Session, User};
+use crate::db::{Session, User, UserId};
 use crate::state::App;
 
 pub const SID: &str = "sid";
@@ -156,18 +156,17 @@ impl FromRequestParts<App> for Ctx {
             Some(sid) => (sid, false),
             None => (random_id()?, true),
         };
-        let key = hex(&session_hash(&sid));
         let mut session = if new_sid {
             None
         } else {
-            app.db.session(&key).await?
+            app.db.session(&sid).await?
         };
         if let Some(s) = &session {
             if crate::routes::session_expired(s, now) {
-                app.db.delete_session(&key).await?;
+                app.db.delete_session(&sid).await?;
                 session = None;
             } else {
-                app.db.touch_session(&key, now).await?;
+                app.db.touch_session(&sid, now).await?;
             }
         }
         tracing::debug!(path = %parts.uri.path(), new_sid, session = session.is_some(), "request");
@@ -189,11 +188,6 @@ impl FromRequestParts<App> for Ctx {
 }
 
 impl Ctx {
-    /// The database key of this request's session.
-    pub fn session_key(&self) -> String {
-        hex(&session_hash(&self.sid))
-    }
-
     /// The user, once both steps of sign-in are done.
     pub fn signed_in(&self) -> Option<&User> {
         self.session
@@ -249,20 +243,20 @@ impl Ctx {
     /// Starts a new session for `user` under a new id (the old id, known
     /// before sign-in, is dropped: no session fixation) and returns the
     /// redirect that sets its cookie.
-    pub async fn start_session(&self, user: i64, verified: bool, to: &str) -> Result {
-        self.app.db.delete_session(&self.session_key()).await?;
-        let sid = random_id()?;
-        let key = hex(&session_hash(&sid));
+    pub async fn start_session(&self, user: UserId, verified: bool, to: &str) -> Result {
+        self.app.db.delete_session(&self.sid).await?;
         let verified_at = verified.then_some(self.now);
-        self.app
+        let token = self
+            .app
             .db
-            .create_session(&key, user, verified_at, self.now)
+            .create_session(user, verified_at, self.now)
             .await?;
+        let sid = token.as_str();
         let mut r = Redirect::to(to).into_response();
         r.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         r.headers_mut()
-            .append(SET_COOKIE, set_cookie(&self.app, SID, &sid, None));
+            .append(SET_COOKIE, set_cookie(&self.app, SID, sid, None));
         Ok(r)
     }
 }

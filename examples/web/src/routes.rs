@@ -11,6 +11,7 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use twostep::UnixTime;
+use twostep::account::reverify;
 
 use crate::db::Session;
 use crate::http::{Ctx, Result};
@@ -37,10 +38,25 @@ async fn home(ctx: Ctx) -> Result {
     Ok(ctx.ok(crate::views::auth::home()))
 }
 
-/// Sessions end after 24 hours, or after 1 hour without a request (NIST SP
-/// 800-63B rev. 4 at AAL2).
+/// A signed-in session ends when twostep's AAL2 re-verification policy
+/// (NIST SP 800-63B rev. 4: 24 hours overall, 1 hour idle) asks for the
+/// second factor again; a session waiting for its second step ends after
+/// 15 minutes.
 pub fn session_expired(s: &Session, now: UnixTime) -> bool {
-    let age = now.as_secs().saturating_sub(s.created_at.as_secs());
-    let idle = now.as_secs().saturating_sub(s.last_active.as_secs());
-    age >= 24 * 3600 || idle >= 3600
+    match s.verified_at {
+        Some(verified_at) => {
+            let session = reverify::Session {
+                verified_at,
+                last_active: s.last_active,
+            };
+            !reverify::check(
+                &reverify::Policy::AAL2,
+                &session,
+                now,
+                reverify::Action::Normal,
+            )
+            .is_fresh()
+        }
+        None => now.as_secs().saturating_sub(s.created_at.as_secs()) >= 15 * 60,
+    }
 }

@@ -13,6 +13,10 @@
 //! when chromedriver is missing, except under `CI=true` where that fails.
 
 #[path = "support/harness.rs"]
+#[expect(
+    dead_code,
+    reason = "the plain-HTTP half of the harness is unused here"
+)]
 mod harness;
 
 use std::time::{Duration, SystemTime};
@@ -22,8 +26,9 @@ use twostep::otp::Period;
 use twostep::{KeyUri, Totp, UnixTime};
 
 const PASSWORD: &str = "correct horse battery";
-const ANA: &str = "ana@example.com";
-const OPERATOR: &str = "support@example.com";
+/// Browser stories run one at a time (two Chromiums on two cores would
+/// only race each other's waits).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The authenticator app on the phone: the decoded Key URI, and the phone's
 /// own clock (the real time plus the service's dev offset plus its own error).
@@ -107,15 +112,50 @@ async fn newest_text_code(b: &Browser) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_users_life_in_the_browser() {
     let Some(driver) = chromedriver() else { return };
+    story(&driver, None).await;
+}
+
+/// The same story with the service on PostgreSQL (`scripts/postgres.sh`),
+/// when `TWOSTEP_TEST_POSTGRES_URL` names one; under `CI=true` it must.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_life_in_the_browser_on_postgres() {
+    let Some(driver) = chromedriver() else { return };
+    let Some(url) = std::env::var("TWOSTEP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        assert!(
+            std::env::var("CI").map_or(true, |v| v != "true"),
+            "CI=true but TWOSTEP_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("SKIPPED: TWOSTEP_TEST_POSTGRES_URL not set");
+        return;
+    };
+    story(&driver, Some(url)).await;
+}
+
+async fn story(driver: &std::path::Path, database_url: Option<String>) {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // Addresses of their own, as a PostgreSQL database outlives a run.
+    let tag = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let ana_email = format!("ana-{tag}@example.com");
+    let operator = format!("support-{tag}@example.com");
+    let (ana_at, desk_at) = (ana_email.as_str(), operator.as_str());
     let started = std::time::Instant::now();
-    let stack = Stack::start(&driver, OPERATOR);
+    let mut env = vec![("TWOSTEP_WEB_OPERATORS", desk_at)];
+    if let Some(url) = &database_url {
+        env.push(("DATABASE_URL", url.as_str()));
+    }
+    let stack = Stack::start(driver, &env);
     let ana = stack.browser("ana").await;
     let desk = stack.browser("support").await;
     let mut offset = 0;
 
     // Sign up; the account page says two-step is off.
     ana.goto("/signup").await;
-    ana.fill("#email", ANA).await;
+    ana.fill("#email", ana_at).await;
     ana.fill("#password", PASSWORD).await;
     ana.click("#signup").await;
     assert_eq!(ana.path().await, "/account");
@@ -128,7 +168,7 @@ async fn a_users_life_in_the_browser() {
     ana.save("enrol").await;
     let phone = Phone::scan(&png);
     assert_eq!(phone.uri.issuer(), Some("twostep demo"));
-    assert_eq!(phone.uri.account(), ANA);
+    assert_eq!(phone.uri.account(), ana_at);
     let typed_secret = ana.text("#secret").await.replace(' ', "");
     assert_eq!(
         typed_secret,
@@ -154,7 +194,7 @@ async fn a_users_life_in_the_browser() {
 
     // Sign out and in with the app; the confirming code is spent already.
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     second_step(&ana, &first, false).await;
     assert!(
         ana.text("#error").await.contains("already used"),
@@ -167,7 +207,7 @@ async fn a_users_life_in_the_browser() {
     second_step(&ana, &code, false).await;
     assert_eq!(ana.path().await, "/account");
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     second_step(&ana, &code, false).await;
     assert!(
         ana.text("#error").await.contains("already used"),
@@ -182,9 +222,16 @@ async fn a_users_life_in_the_browser() {
     ana.goto("/enrol/phone").await;
     ana.fill("#number", "+44 7700 900123").await;
     ana.click("#save").await;
+    assert!(ana.text("#notice").await.contains("ending 23"));
+    let confirm = newest_text_code(&ana).await;
+    ana.goto("/enrol/phone/confirm").await;
+    ana.fill("#code", &confirm).await;
+    ana.click("#confirm").await;
     assert!(ana.text("#phone-status").await.contains("23"));
+    offset += 120; // past the resend cooldown
+    set_clock(&ana, offset).await;
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     ana.click("#sms").await;
     assert!(ana.text("#notice").await.contains("ending 23"));
     let sms = newest_text_code(&ana).await;
@@ -198,7 +245,7 @@ async fn a_users_life_in_the_browser() {
     sign_out(&ana).await;
     offset += 120; // past the resend cooldown
     set_clock(&ana, offset).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     ana.click("#sms").await;
     newest_text_code(&ana).await;
     ana.click("#outbox tr.message button[data-status='failed']")
@@ -213,10 +260,10 @@ async fn a_users_life_in_the_browser() {
     ana.save("second-step-failed-text").await;
 
     desk.goto("/signup").await;
-    desk.fill("#email", OPERATOR).await;
+    desk.fill("#email", desk_at).await;
     desk.fill("#password", PASSWORD).await;
     desk.click("#signup").await;
-    desk.goto(&format!("/support?email={ANA}")).await;
+    desk.goto(&format!("/support?email={ana_at}")).await;
     let log = desk.text("#delivery-log").await;
     assert!(
         log.contains("failed (Unreachable, code 30003)"),
@@ -232,6 +279,10 @@ async fn a_users_life_in_the_browser() {
             .await
             .contains("could not reach the phone")
     );
+    assert!(
+        desk.has("#unasked-support").await,
+        "the desk also answers \"a code I did not ask for\""
+    );
 
     // A backup code instead: in, and one code fewer.
     second_step(&ana, &codes[0], false).await;
@@ -239,7 +290,7 @@ async fn a_users_life_in_the_browser() {
     assert!(ana.text("#notice").await.contains("backup code"));
     assert_eq!(ana.text("#codes-left").await, "9");
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     second_step(&ana, &codes[0], false).await;
     assert!(
         ana.text("#error").await.contains("already used"),
@@ -255,7 +306,7 @@ async fn a_users_life_in_the_browser() {
     assert!(ana.text("#devices").await.contains("Chrome"));
     ana.save("account").await;
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     assert_eq!(
         ana.path().await,
         "/account",
@@ -267,7 +318,7 @@ async fn a_users_life_in_the_browser() {
     assert!(ana.text("#notice").await.contains("signed out"));
     assert!(ana.has("#no-devices").await);
     sign_out(&ana).await;
-    sign_in_password(&ana, ANA).await;
+    sign_in_password(&ana, ana_at).await;
     assert_eq!(
         ana.path().await,
         "/signin/second",
@@ -279,7 +330,7 @@ async fn a_users_life_in_the_browser() {
     let now = service_now(offset);
     let code1 = phone.code(now.checked_add_signed(fast - 30).expect("in range"));
     let code2 = phone.code(now.checked_add_signed(fast).expect("in range"));
-    desk.goto(&format!("/support?email={ANA}")).await;
+    desk.goto(&format!("/support?email={ana_at}")).await;
     desk.fill("#code1", &code1).await;
     desk.fill("#code2", &code2).await;
     desk.fill("#gap", "30").await;
@@ -290,6 +341,17 @@ async fn a_users_life_in_the_browser() {
         "time-sync diagnostic: {result}"
     );
     desk.save("support-desk").await;
+
+    // Turning two-step off needs a fresh second factor, whatever the session.
+    second_step(&ana, &codes[1], false).await;
+    assert_eq!(ana.text("#codes-left").await, "8");
+    ana.fill("#disable-code", "000000").await;
+    ana.click("form[action='/account/disable'] button").await;
+    assert!(ana.text("#error").await.contains("stays on"));
+    ana.fill("#disable-code", &codes[2]).await;
+    ana.click("form[action='/account/disable'] button").await;
+    assert!(ana.text("#notice").await.contains("off"));
+    assert!(ana.has("#off").await);
 
     ana.close().await;
     desk.close().await;

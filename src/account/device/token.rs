@@ -166,10 +166,11 @@ impl Token {
     /// The usual "remember this device" lifetime: 30 days.
     pub const DEFAULT_LIFETIME: Duration = Duration::days(30);
     /// The longest lifetime: 400 days. Browsers cap a cookie's `Max-Age` and
-    /// `Expires` at 400 days (RFC 6265bis, "Cookies: HTTP State Management
-    /// Mechanism", §4.1.2.1 and §5.6.1–2; Chrome since version 104), so a
-    /// longer token could not be kept by the browser and would only leave a
-    /// stolen copy working for longer.
+    /// `Expires` at 400 days (the draft revision of the cookie specification,
+    /// RFC 6265bis, requires it of user agents, in its processing of both
+    /// attributes; Chrome does it since version 104), so a longer token could
+    /// not be kept by the browser and would only leave a stolen copy working
+    /// for longer.
     pub const MAX_LIFETIME: Duration = Duration::days(400);
 
     pub(super) const fn from_parts(

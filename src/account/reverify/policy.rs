@@ -69,7 +69,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// NIST SP 800-63B-4 AAL2 (§2.2.3): re-verify 24 hours after the last
+    /// NIST SP 800-63B-4, AAL2 reauthentication: re-verify 24 hours after the last
     /// verification or after 1 hour without activity; sensitive actions
     /// within 15 minutes of a verification.
     ///
@@ -83,7 +83,7 @@ impl Policy {
         sensitive_window: Duration::minutes(15),
     };
 
-    /// NIST SP 800-63B-4 AAL3 (§2.3.3): re-verify 12 hours after the last
+    /// NIST SP 800-63B-4, AAL3 reauthentication: re-verify 12 hours after the last
     /// verification or after 15 minutes without activity; sensitive actions
     /// within 5 minutes of a verification.
     ///

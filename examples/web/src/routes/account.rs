@@ -8,10 +8,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use twostep::delivered::{Binding, Purpose};
 
-use crate::account_shim::{self as account, LoginOutcome, User};
 use crate::http::{self, Ctx, Result};
-use crate::state::App;
+use crate::state::{App, os_rng};
 use crate::views::account as view;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, AccountError, LoginOutcome, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -45,13 +46,13 @@ async fn page(ctx: Ctx, Query(q): Query<Notice>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let notice = q.notice.as_deref().and_then(notice_text);
     Ok(ctx.ok(view::page(&view::Page {
         token: &ctx.csrf,
         email: &user.email,
         account: &acct,
-        policy: &ctx.app.twostep.backup,
+        policy: ctx.app.twostep.backup_policy(),
         notice,
         error: None,
     })))
@@ -64,8 +65,9 @@ async fn regenerate(ctx: Ctx) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let codes = ctx
         .app
-        .db
-        .update_account(user.id, |a| account::regenerate_backup_codes(&c, now, a))
+        .update(user.id, |a| {
+            account::regenerate_backup_codes(&c, &mut os_rng(), a)
+        })
         .await??;
     ctx.app
         .db
@@ -83,10 +85,12 @@ async fn forget(ctx: Ctx, Form(f): Form<DeviceForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
+    let Ok(device) = f.device.parse::<DeviceId>() else {
+        return Ok(ctx.redirect("/account"));
+    };
     ctx.app
-        .db
-        .update_account(user.id, |a| {
-            Ok::<_, account::Error>(((), account::forget_device(&f.device, a)))
+        .update(user.id, |a| {
+            Ok::<_, AccountError>(((), account::forget_device(device, a)))
         })
         .await??;
     ctx.app
@@ -103,9 +107,8 @@ async fn sign_out_everywhere(ctx: Ctx) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     ctx.app
-        .db
-        .update_account(user.id, |a| {
-            Ok::<_, account::Error>(((), account::sign_out_everywhere(a)))
+        .update(user.id, |a| {
+            Ok::<_, AccountError>(((), account::sign_out_everywhere(a)))
         })
         .await??;
     ctx.app.db.delete_sessions_of(user.id).await?;
@@ -113,7 +116,7 @@ async fn sign_out_everywhere(ctx: Ctx) -> Result {
         .db
         .audit(user.id, "user", "signed out everywhere", ctx.now)
         .await?;
-    tracing::info!(user = user.id, "signed out everywhere");
+    tracing::info!(user = %user.id, "signed out everywhere");
     ctx.start_session(user.id, true, "/account?notice=everywhere")
         .await
 }
@@ -130,21 +133,14 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     let uid = user.id.to_string();
+    let u = User::new(uid.as_bytes())?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let outcome = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
-            let (outcome, next) =
-                account::login(&c, &User(uid.as_bytes()), &binding, &f.code, now, a)?;
-            let next = if matches!(outcome, LoginOutcome::Accepted { .. }) {
-                account::disable(&next)
-            } else {
-                next
-            };
-            Ok::<_, account::Error>((outcome, next))
+        .update(user.id, |a| {
+            account::disable(&c, &u, &binding, &f.code, now, a)
         })
         .await??;
     if let LoginOutcome::Accepted { .. } = outcome {
@@ -155,13 +151,13 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
             .await?;
         return Ok(ctx.redirect("/account?notice=disabled"));
     }
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let error = Some("That code is not right: two-step verification stays on.");
     let page = view::page(&view::Page {
         token: &ctx.csrf,
         email: &user.email,
         account: &acct,
-        policy: &ctx.app.twostep.backup,
+        policy: ctx.app.twostep.backup_policy(),
         notice: None,
         error,
     });

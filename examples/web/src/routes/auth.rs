@@ -8,10 +8,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use twostep::delivered::{self, Binding, Purpose, Reason};
 
-use crate::account_shim::{self as account, LoginOutcome, Method, Refusal, User};
+use crate::db::UserId;
 use crate::http::{self, AppError, Ctx, DEVICE, Result, cookie, set_cookie};
 use crate::state::App;
 use crate::views::auth::{self as view, Second};
+use twostep::account::device::DeviceId;
+use twostep::account::{self, DeviceLabel, LoginOutcome, Method, Refusal, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -41,17 +43,20 @@ async fn signup(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
         );
         return Ok(ctx.page(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page));
     }
-    if ctx.app.db.user_by_email(&email).await?.is_some() {
-        let page = view::signup(
-            &ctx.csrf,
-            Some("That address already has an account: sign in instead."),
-        );
-        return Ok(ctx.page(axum::http::StatusCode::CONFLICT, page));
-    }
     let hash = hash_password(f.password).await?;
-    let id = ctx.app.db.create_user(&email, &hash).await?;
+    let id = match ctx.app.db.create_user(&email, &hash).await {
+        Ok(id) => id,
+        Err(e) if e.is_email_taken() => {
+            let page = view::signup(
+                &ctx.csrf,
+                Some("That address already has an account: sign in instead."),
+            );
+            return Ok(ctx.page(axum::http::StatusCode::CONFLICT, page));
+        }
+        Err(e) => return Err(e.into()),
+    };
     ctx.app.db.audit(id, "user", "signed up", ctx.now).await?;
-    tracing::info!(user = id, "signed up");
+    tracing::info!(user = %id, "signed up");
     ctx.start_session(id, true, "/account").await
 }
 
@@ -75,21 +80,22 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let Some(user) = user else {
         return Err("unreachable: verified without a user".into());
     };
-    let acct = ctx.app.db.account(user.id).await?;
-    if !acct.is_enrolled() {
-        tracing::info!(user = user.id, "signed in (no second step enrolled)");
+    let acct = ctx.app.account(user.id).await?;
+    if !acct.is_enabled() {
+        tracing::info!(user = %user.id, "signed in (no second step enrolled)");
         return ctx.start_session(user.id, true, "/account").await;
     }
     let uid = user.id.to_string();
+    let u = User::new(uid.as_bytes())?;
     let remembered = cookie(&ctx.headers, DEVICE).is_some_and(|c| {
-        account::check_device(&ctx.app.twostep, &User(uid.as_bytes()), &c, ctx.now, &acct)
+        account::check_device(&ctx.app.twostep, &u, &c, ctx.now, &acct).is_remembered()
     });
     if remembered {
         ctx.app
             .db
             .audit(user.id, "user", "signed in on a remembered device", ctx.now)
             .await?;
-        tracing::info!(user = user.id, "signed in (remembered device)");
+        tracing::info!(user = %user.id, "signed in (remembered device)");
         return ctx.start_session(user.id, true, "/account").await;
     }
     ctx.start_session(user.id, false, "/signin/second").await
@@ -139,13 +145,13 @@ async fn second_view(
     let Some(user) = ctx.second_step() else {
         return Err("no second step".into());
     };
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let c = &ctx.app.twostep;
     let (d, _) = delivered::diagnose(
-        &c.delivered,
-        &c.delivered_key,
+        c.delivered_policy(),
+        c.delivered_key(),
         &binding,
         delivered::Report::NotReceived,
         delivered::AccountThrottle::Open,
@@ -158,8 +164,8 @@ async fn second_view(
     );
     Ok(view::second(&Second {
         token: &ctx.csrf,
-        has_totp: acct.has_totp(),
-        phone_hint: acct.phone().map(|p| p.hint.as_str()),
+        has_totp: acct.totp().is_some(),
+        phone_hint: acct.phone().map(|p| p.hint().as_str()),
         notice,
         error,
         delivery: went_wrong.then(|| d.for_user()),
@@ -184,17 +190,17 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         return Ok(ctx.redirect("/signin"));
     };
     let uid = user.id.to_string();
+    let u = User::new(uid.as_bytes())?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let outcome = ctx
         .app
-        .db
-        .update_account(user.id, |a| {
-            account::login(&c, &User(uid.as_bytes()), &binding, &f.code, now, a)
+        .update(user.id, |a| {
+            account::login(&c, &u, &binding, &f.code, now, a)
         })
         .await??;
-    tracing::info!(user = user.id, outcome = ?outcome, "second step");
+    tracing::info!(user = %user.id, outcome = ?outcome, "second step");
     let error = match outcome {
         LoginOutcome::Accepted { method, .. } => {
             return accepted(&ctx, user.id, method, f.remember.is_some()).await;
@@ -210,27 +216,34 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         LoginOutcome::Locked => {
             "Too many wrong codes: signing in with a code is locked. Use a backup code, or contact support."
         }
-        LoginOutcome::Refused {
-            reason: Refusal::Replayed,
-        } => "That code was already used. Wait for the next code in your app.",
-        LoginOutcome::Refused {
-            reason: Refusal::Used,
-        } => "That code was already used.",
-        LoginOutcome::Refused {
-            reason: Refusal::Malformed,
-        } => "That is not a code: type the 6 digits, or a backup code.",
-        LoginOutcome::Refused { .. } => "That code is not right.",
+        LoginOutcome::Refused { reason } => refusal_text(reason),
+        _ => "That code is not right.",
     };
     let page = second_view(&ctx, None, Some(error.into())).await?;
     Ok(ctx.page(axum::http::StatusCode::UNAUTHORIZED, page))
 }
 
-async fn accepted(ctx: &Ctx, user: i64, method: Method, remember: bool) -> Result {
+/// What the second-step page says about a refused code.
+pub fn refusal_text(reason: Refusal) -> &'static str {
+    match reason {
+        Refusal::Replayed => "That code was already used. Wait for the next code in your app.",
+        Refusal::Used => "That code was already used.",
+        Refusal::Malformed => "That is not a code: type the 6 digits, or a backup code.",
+        Refusal::Expired => "That text code has expired: ask for a new one.",
+        Refusal::Superseded => "That code is from an earlier text: use the newest one.",
+        Refusal::TooManyChecks => "That text code was tried too many times: ask for a new one.",
+        Refusal::NoCodeSent => "No code was texted for this sign-in: ask for one first.",
+        Refusal::NotEnrolled => "Two-step verification is not set up for this account.",
+        _ => "That code is not right.",
+    }
+}
+
+async fn accepted(ctx: &Ctx, user: UserId, method: Method, remember: bool) -> Result {
     ctx.app
         .db
         .audit(user, "user", &format!("signed in ({method:?})"), ctx.now)
         .await?;
-    let to = if method == Method::Backup {
+    let to = if method == Method::BackupCode {
         "/account?notice=backup"
     } else {
         "/account"
@@ -238,21 +251,28 @@ async fn accepted(ctx: &Ctx, user: i64, method: Method, remember: bool) -> Resul
     let mut response = ctx.start_session(user, true, to).await?;
     if remember {
         let uid = user.to_string();
+        let u = User::new(uid.as_bytes())?;
+        let device = DeviceId::generate_os()?;
         let (c, now) = (ctx.app.twostep.clone(), ctx.now);
         let label = ctx
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map_or("a browser", browser_label);
+        let label = DeviceLabel::new(label)?;
         let lifetime = twostep::time::Duration::days(30);
         let token = ctx
             .app
-            .db
-            .update_account(user, |a| {
-                account::remember_device(&c, &User(uid.as_bytes()), label, now, lifetime, a)
+            .update(user, |a| {
+                account::remember_device(&c, &u, device, label.clone(), now, lifetime, a)
             })
             .await??;
-        let cookie = set_cookie(&ctx.app, DEVICE, &token, Some(lifetime.whole_seconds()));
+        let cookie = set_cookie(
+            &ctx.app,
+            DEVICE,
+            &token.to_string(),
+            Some(lifetime.whole_seconds()),
+        );
         response
             .headers_mut()
             .append(axum::http::header::SET_COOKIE, cookie);
@@ -282,7 +302,6 @@ async fn send_sms(ctx: Ctx) -> Result {
     let hash = http::session_hash(&ctx.sid);
     let reason = if ctx
         .app
-        .db
         .account(user.id)
         .await?
         .delivered()
@@ -293,7 +312,8 @@ async fn send_sms(ctx: Ctx) -> Result {
     } else {
         Reason::LoginStarted
     };
-    match crate::routes::outbox::send(&ctx, user.id, &hash, reason).await? {
+    let binding = Binding::new(Purpose::Login, &hash)?;
+    match crate::routes::outbox::send(&ctx, user.id, &binding, reason).await? {
         Ok(hint) => {
             let notice =
                 format!("We texted a code to the number ending {hint}. It works for 10 minutes.");
@@ -311,6 +331,6 @@ async fn send_sms(ctx: Ctx) -> Result {
 }
 
 async fn signout(ctx: Ctx) -> Result {
-    ctx.app.db.delete_session(&ctx.session_key()).await?;
+    ctx.app.db.delete_session(&ctx.sid).await?;
     Ok(ctx.redirect("/"))
 }

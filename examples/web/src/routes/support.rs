@@ -12,11 +12,12 @@ use twostep::delivered::{self, AccountThrottle, Binding, Purpose, Report};
 use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::Blocked;
 
-use crate::account_shim::{self as account, Account, User};
 use crate::db::User as DbUser;
 use crate::http::{Ctx, Result};
 use crate::state::App;
 use crate::views::support::{self as view, Facts};
+use twostep::Guard;
+use twostep::account::{self, Account, AccountError, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -70,30 +71,36 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         .db
         .audit(user.id, op, "support desk looked the account up", ctx.now)
         .await?;
-    let acct = ctx.app.db.account(user.id).await?;
+    let acct = ctx.app.account(user.id).await?;
     let c = &ctx.app.twostep;
     // "I don't get the code": no login attempt binds it, any binding will do.
     let binding = Binding::new(Purpose::Login, b"support desk")?;
-    let throttle = match c.guard.blocked(ctx.now, acct.guard()) {
+    let throttle = match c.guard().blocked(ctx.now, acct.guard()) {
         Some(Blocked::Throttled { retry_after }) => AccountThrottle::Throttled {
             until: ctx.now.checked_add(retry_after).unwrap_or(ctx.now),
         },
         Some(Blocked::Locked) => AccountThrottle::Locked,
         _ => AccountThrottle::Open,
     };
-    let (d, _) = delivered::diagnose(
-        &c.delivered,
-        &c.delivered_key,
-        &binding,
-        Report::NotReceived,
-        throttle,
-        ctx.now,
-        acct.delivered(),
-    );
+    // The diagnostic only reads the state for these two reports: what it
+    // returns is the state unchanged, nothing to store.
+    let diagnose = |report| {
+        let (d, _) = delivered::diagnose(
+            c.delivered_policy(),
+            c.delivered_key(),
+            &binding,
+            report,
+            throttle,
+            ctx.now,
+            acct.delivered(),
+        );
+        (d.for_support(), d.for_user())
+    };
     let delivery = acct
         .delivered()
         .latest()
-        .map(|_| (d.for_support(), d.for_user()));
+        .map(|_| diagnose(Report::NotReceived));
+    let unasked = acct.delivered().latest().map(|_| diagnose(Report::Unasked));
     Ok(Some(Facts {
         locked: matches!(throttle, AccountThrottle::Locked),
         throttled_until: match throttle {
@@ -104,6 +111,7 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         user,
         account: acct,
         delivery,
+        unasked,
         result,
     }))
 }
@@ -133,18 +141,9 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
         .checked_add_signed(-i64::from(f.gap.min(600)))
         .unwrap_or(now);
     let uid = user.id.to_string();
-    let text = ctx
-        .app
-        .db
-        .update_account(user.id, |a| {
-            diagnose(
-                &c,
-                &User(uid.as_bytes()),
-                a,
-                [(&f.code1, first), (&f.code2, now)],
-            )
-        })
-        .await??;
+    let u = User::new(uid.as_bytes())?;
+    let acct = ctx.app.account(user.id).await?;
+    let text = diagnose(&c, &u, &acct, [(&f.code1, first), (&f.code2, now)])?;
     ctx.app
         .db
         .audit(user.id, &op, "time-sync diagnostic run", now)
@@ -153,24 +152,36 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
     Ok(ctx.ok(view::page(&ctx.csrf, &op, Some(&email), facts.as_ref())))
 }
 
+/// The time-sync diagnostic on the user's own TOTP parameters and guard.
+///
+/// The guard state it returns is not stored: the record has no way to take
+/// a guard state back, so these two codes do not count as attempts.
 fn diagnose(
     c: &account::Config,
     user: &User<'_>,
     a: &Account,
     codes: [(&str, twostep::UnixTime); 2],
-) -> std::result::Result<(String, Account), account::Error> {
-    let Some(secret) = a.totp_secret(c, user) else {
-        return Ok(("No authenticator app is enrolled.".into(), a.clone()));
+) -> std::result::Result<String, AccountError> {
+    let Some(enrolment) = a.totp() else {
+        return Ok("No authenticator app is enrolled.".into());
     };
+    let secret = c.keyring().open_secret(user.id(), enrolment.sealed())?;
+    let base = c.guard();
+    let guard = Guard::new(enrolment.totp())
+        .with_window(base.window())
+        .with_throttle(base.throttle());
+    let guard = guard.with_max_drift(base.max_drift()).unwrap_or(guard);
     let seen = codes.map(|(code, at)| Observation::new(code, at));
-    let (d, state) = twostep::diagnose(
-        &c.guard,
+    match twostep::diagnose(
+        &guard,
         &secret,
         a.guard(),
         &seen,
         &DiagnoseOptions::default(),
-    )?;
-    Ok((d.to_string(), a.with_guard(state)))
+    ) {
+        Ok((d, _state)) => Ok(d.to_string()),
+        Err(e) => Ok(format!("The diagnostic could not run: {e}.")),
+    }
 }
 
 #[derive(Deserialize)]
@@ -189,14 +200,15 @@ async fn unlock(ctx: Ctx, Form(f): Form<Unlock>) -> Result {
     };
     let result = if f.identity_checked.is_some() {
         ctx.app
-            .db
-            .update_account(user.id, |a| Ok::<_, account::Error>(((), a.reset_lock())))
+            .update(user.id, |a| {
+                Ok::<_, AccountError>(((), a.with_failures_reset()))
+            })
             .await??;
         ctx.app
             .db
             .audit(user.id, &op, "lock reset after an identity check", ctx.now)
             .await?;
-        tracing::info!(user = user.id, "lock reset by support");
+        tracing::info!(user = %user.id, "lock reset by support");
         "The lock is reset: the person can sign in with a code again."
     } else {
         "Check the person's identity first (tick the box to confirm you did)."

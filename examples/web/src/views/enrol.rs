@@ -94,3 +94,21 @@ pub fn phone(token: &str, error: Option<&str>) -> Markup {
         },
     )
 }
+
+/// "Type the code we texted to the new number".
+pub fn phone_confirm(token: &str, hint: &str, error: Option<&str>) -> Markup {
+    page(
+        "Confirm your phone",
+        None,
+        html! {
+            @if let Some(e) = error { p.error #error { (e) } }
+            p.ok #notice { "We texted a code to the number ending " (hint) "." }
+            form method="post" action="/enrol/phone/confirm" {
+                (csrf(token))
+                label for="code" { "The code in the text" }
+                input #code type="text" name="code" required inputmode="numeric" autocomplete="one-time-code";
+                p { button #confirm type="submit" { "Confirm number" } }
+            }
+        },
+    )
+}

@@ -5,8 +5,8 @@ use twostep::UnixTime;
 use twostep::delivered::Status;
 
 use super::layout::{csrf, page as frame, time};
-use crate::account_shim::Account;
 use crate::db::{AuditEntry, User};
+use twostep::account::Account;
 
 /// What the desk knows about the user looked up.
 pub struct Facts {
@@ -16,6 +16,8 @@ pub struct Facts {
     pub throttled_until: Option<UnixTime>,
     /// The delivery diagnostic for "I don't get the code": for support, for the person.
     pub delivery: Option<(String, String)>,
+    /// The same for "I got a code I did not ask for".
+    pub unasked: Option<(String, String)>,
     pub audit: Vec<AuditEntry>,
     pub result: Option<String>,
 }
@@ -43,9 +45,9 @@ fn user(token: &str, f: &Facts) -> Markup {
         @if let Some(r) = &f.result { pre.note #result { (r) } }
         h2 { (f.user.email) }
         table #facts {
-            tr { th { "Authenticator app" } td { @if a.has_totp() { "enrolled" } @else { "none" } } }
-            tr { th { "Phone" } td { @match a.phone() { Some(p) => { "ending " (p.hint) }, None => "none" } } }
-            tr { th { "Backup codes" } td { @match a.backup() { Some(s) => { (s.remaining()) " left" }, None => "none" } } }
+            tr { th { "Authenticator app" } td { @if a.totp().is_some() { "enrolled" } @else { "none" } } }
+            tr { th { "Phone" } td { @match a.phone() { Some(p) => { "ending " (p.hint().as_str()) }, None => "none" } } }
+            tr { th { "Backup codes" } td { @match a.backup_codes() { Some(s) => { (s.remaining()) " left" }, None => "none" } } }
             tr { th { "Failed attempts" } td #failures { (g.failures()) } }
             tr { th { "Sign-in" } td #lock {
                 @if f.locked { "locked" }
@@ -74,6 +76,13 @@ fn user(token: &str, f: &Facts) -> Markup {
             h3 { "Delivery diagnostic (\"I don't get the code\")" }
             pre.note #delivery-support { (support) }
             p { "Tell the person: " q #delivery-user { (person) } }
+        }
+        @if let Some((support, person)) = &f.unasked {
+            details {
+                summary { "\"I got a code I did not ask for\"" }
+                pre.note #unasked-support { (support) }
+                p { "Tell the person: " q #unasked-user { (person) } }
+            }
         }
         h3 { "Time-sync diagnostic" }
         p { "Ask the person to read out the code their app shows, then the next one. The first is taken as read " i { "gap" } " seconds before the second." }

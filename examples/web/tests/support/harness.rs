@@ -105,20 +105,21 @@ pub fn chromedriver() -> Option<PathBuf> {
     found
 }
 
-/// The service on its own port and SQLite file, chromedriver beside it.
-pub struct Stack {
+/// The service on its own loopback port, key file and SQLite file.
+pub struct Service {
     pub base: String,
-    pub driver_url: String,
+    pub port: u16,
     pub dir: PathBuf,
-    // Drop order: the processes first, then the directory.
+    pub log: PathBuf,
+    // Drop order: the process first, then the directory.
     _app: Proc,
-    _driver: Proc,
     _tmp: TempDir,
 }
 
-impl Stack {
-    pub fn start(chromedriver: &Path, operators: &str) -> Self {
-        let tmp = TempDir::new("browser");
+impl Service {
+    /// Starts the service with `env` on top of the test defaults.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let tmp = TempDir::new("service");
         let dir = tmp.0.clone();
         let port = free_port();
         let mut app = Command::new(env!("CARGO_BIN_EXE_twostep-web"));
@@ -129,31 +130,51 @@ impl Stack {
             )
             .env("TWOSTEP_WEB_KEY_FILE", dir.join("master.key"))
             .env("TWOSTEP_WEB_DEV", "1")
-            .env("TWOSTEP_WEB_OPERATORS", operators)
+            .env("TWOSTEP_WEB_LOG", "twostep_web=debug,info")
             .env("NO_COLOR", "1")
             .env_remove("TWOSTEP_WEB_CLOCK_OFFSET");
-        let app = spawn("twostep-web", app, dir.join("app.log"));
+        app.envs(env.iter().copied());
+        let log = dir.join("app.log");
+        let app = spawn("twostep-web", app, log.clone());
+        wait_listening(port, "twostep-web");
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            dir,
+            log,
+            _app: app,
+            _tmp: tmp,
+        }
+    }
+}
+
+/// The service with chromedriver beside it.
+pub struct Stack {
+    pub service: Service,
+    pub driver_url: String,
+    _driver: Proc,
+}
+
+impl Stack {
+    pub fn start(chromedriver: &Path, env: &[(&str, &str)]) -> Self {
+        let service = Service::start(env);
         let driver_port = free_port();
         let mut driver = Command::new(chromedriver);
         driver
             .arg(format!("--port={driver_port}"))
             .arg("--allowed-ips=127.0.0.1");
-        let driver = spawn("chromedriver", driver, dir.join("chromedriver.log"));
-        wait_listening(port, "twostep-web");
+        let driver = spawn("chromedriver", driver, service.dir.join("chromedriver.log"));
         wait_listening(driver_port, "chromedriver");
         Self {
-            base: format!("http://127.0.0.1:{port}"),
+            service,
             driver_url: format!("http://127.0.0.1:{driver_port}"),
-            dir,
-            _app: app,
             _driver: driver,
-            _tmp: tmp,
         }
     }
 
     /// A new headless Chromium with its own profile directory.
     pub async fn browser(&self, name: &str) -> Browser {
-        let profile = self.dir.join(format!("profile-{name}"));
+        let profile = self.service.dir.join(format!("profile-{name}"));
         let args = [
             "--headless".to_string(),
             "--no-sandbox".into(),
@@ -164,7 +185,7 @@ impl Stack {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
-            "--window-size=1000,1300".into(),
+            "--window-size=1000,900".into(),
             format!("--user-data-dir={}", profile.display()),
         ];
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -181,7 +202,7 @@ impl Stack {
             .expect("webdriver session");
         Browser {
             client,
-            base: self.base.clone(),
+            base: self.service.base.clone(),
         }
     }
 }
