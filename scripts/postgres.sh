@@ -40,8 +40,14 @@ install_if_missing() {
   fi
   if [ "${CI:-}" = true ] && [ "$(id -u)" = 0 ]; then
     log "PostgreSQL missing: installing it (apt-get install -y postgresql)"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    # No default cluster: the package would otherwise create one and may
+    # start it on port 5432, a server nobody stops.
+    apt-get install -y -qq postgresql-common >&2
+    sed -ri 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' \
+      /etc/postgresql-common/createcluster.conf
+    apt-get install -y -qq postgresql >&2
     [ -n "$(bindir)" ] || die "postgresql installed, but no initdb found"
   else
     die "PostgreSQL not found (apt-get install postgresql; CI=true installs it)"

@@ -34,7 +34,6 @@ use twostep::UnixTime;
 pub use audit::AuditEntry;
 pub use error::DbError;
 pub use outbox::{OutboxMessage, OutboxStatus};
-pub use record::RecordStore;
 pub use sessions::{Session, SessionToken};
 pub use users::{User, UserId};
 

@@ -3,35 +3,28 @@
 
 use std::future::Future;
 
+use twostep::account::{Account, AsyncStore};
+
 use super::users::UserId;
 use super::{Db, DbError, Result};
 
-/// The store a compare-and-swap driver runs on: read a record's text, and
-/// replace it only if it is still `old` (`None`: there was no record yet).
-/// The same shape as twostep's `account::AsyncStore`.
-pub trait RecordStore {
-    /// What names a record.
-    type Id: ?Sized;
-    /// What the store fails with.
-    type Error;
-
-    /// The record's text, `None` if there is none.
-    fn load(
-        &mut self,
-        id: &Self::Id,
-    ) -> impl Future<Output = std::result::Result<Option<String>, Self::Error>> + Send;
-
-    /// Stores `new` if the record is still `old`; `false` if another write
-    /// came first.
-    fn swap(
-        &mut self,
-        id: &Self::Id,
-        old: Option<&str>,
-        new: &str,
-    ) -> impl Future<Output = std::result::Result<bool, Self::Error>> + Send;
-}
-
 impl Db {
+    /// `user`'s twostep record, [`Account::new`] before the first write:
+    /// what the account and support pages show. Changes go through
+    /// `twostep::account::run_async`.
+    ///
+    /// # Errors
+    ///
+    /// [`DbError::Corrupt`] when the stored text is not a record.
+    pub async fn account(&self, user: UserId) -> Result<Account> {
+        match self.record(user).await? {
+            Some(text) => text
+                .parse()
+                .map_err(|_| DbError::Corrupt { table: "twostep" }),
+            None => Ok(Account::new()),
+        }
+    }
+
     /// The text of `user`'s twostep record, `None` before the first write.
     pub async fn record(&self, user: UserId) -> Result<Option<String>> {
         let text = sqlx::query_scalar("SELECT record FROM twostep WHERE user_id = $1")
@@ -69,7 +62,10 @@ impl Db {
     }
 }
 
-impl RecordStore for Db {
+/// The store twostep's driver runs on: `twostep::account::run_async(&mut
+/// db, &user, |record| …)` loads the record, runs the operation, and
+/// stores the result with [`Db::swap_record`], retrying a lost race.
+impl AsyncStore for Db {
     type Id = UserId;
     type Error = DbError;
 

@@ -1,4 +1,5 @@
 use super::*;
+use twostep::account::{self, Account, AsyncStore};
 use twostep::delivered::Channel;
 
 #[test]
@@ -202,14 +203,11 @@ async fn records_change_only_by_compare_and_swap(db: &Db) {
     assert_eq!(db.record(bob).await.unwrap(), None);
     let mut store = db.clone();
     assert_eq!(
-        RecordStore::load(&mut store, &ana)
-            .await
-            .unwrap()
-            .as_deref(),
+        AsyncStore::load(&mut store, &ana).await.unwrap().as_deref(),
         Some("a1;y")
     );
     assert!(
-        RecordStore::swap(&mut store, &bob, None, "a1;b")
+        AsyncStore::swap(&mut store, &bob, None, "a1;b")
             .await
             .unwrap()
     );
@@ -218,6 +216,40 @@ async fn records_change_only_by_compare_and_swap(db: &Db) {
         db.swap_record(UserId::new(i64::MAX), None, "a1;x")
             .await
             .is_err()
+    );
+}
+
+async fn the_driver_runs_on_the_store(db: &Db) {
+    let carol = db.create_user(&email("carol"), "h").await.unwrap();
+    assert_eq!(db.account(carol).await.unwrap(), Account::new());
+    let mut store = db.clone();
+    for epoch in 1..=2 {
+        let stored = account::run_async(&mut store, &carol, |r| {
+            let next = account::sign_out_everywhere(r);
+            Ok::<_, account::AccountError>((next.device_epoch(), next))
+        })
+        .await
+        .unwrap();
+        assert_eq!(stored, epoch);
+        assert_eq!(db.account(carol).await.unwrap().device_epoch(), epoch);
+    }
+    let text = db.record(carol).await.unwrap().unwrap();
+    assert_eq!(text, db.account(carol).await.unwrap().to_string());
+    // A row this service did not write is an error, never a fresh record.
+    let dave = db.create_user(&email("dave"), "h").await.unwrap();
+    assert!(db.swap_record(dave, None, "not a record").await.unwrap());
+    let corrupt = db.account(dave).await;
+    assert!(
+        matches!(corrupt, Err(DbError::Corrupt { table: "twostep" })),
+        "{corrupt:?}"
+    );
+    let refused = account::run_async(&mut store, &dave, |r| {
+        Ok::<_, account::AccountError>(((), account::sign_out_everywhere(r)))
+    })
+    .await;
+    assert!(
+        matches!(refused, Err(account::RunError::Record(_))),
+        "{refused:?}"
     );
 }
 
@@ -295,6 +327,7 @@ async fn exercise(url: &str) {
     users_are_unique_by_address(&db).await;
     sessions_are_found_by_their_token_only(&db).await;
     records_change_only_by_compare_and_swap(&db).await;
+    the_driver_runs_on_the_store(&db).await;
     the_outbox_keeps_every_message_and_its_status(&db).await;
     the_audit_log_is_per_user_newest_first(&db).await;
     db.close().await;

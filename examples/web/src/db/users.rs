@@ -22,10 +22,16 @@ impl UserId {
     pub const fn get(self) -> i64 {
         self.0
     }
+
+    /// The bytes twostep binds this user's sealed TOTP secret and device
+    /// tokens to (`twostep::account::User::new(&id.to_bytes())`): the number,
+    /// big-endian. A secret copied into another user's row fails to open.
+    pub const fn to_bytes(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
 }
 
-/// The decimal number: the bytes twostep binds this user's sealed secrets
-/// and device tokens to.
+/// The decimal number, as in URLs.
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
