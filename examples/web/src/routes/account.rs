@@ -136,8 +136,8 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);

@@ -85,8 +85,8 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
         tracing::info!(user = %user.id, "signed in (no second step enrolled)");
         return ctx.start_session(user.id, true, "/account").await;
     }
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let remembered = cookie(&ctx.headers, DEVICE).is_some_and(|c| {
         account::check_device(&ctx.app.twostep, &u, &c, ctx.now, &acct).is_remembered()
     });
@@ -189,8 +189,8 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.second_step().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
@@ -250,8 +250,8 @@ async fn accepted(ctx: &Ctx, user: UserId, method: Method, remember: bool) -> Re
     };
     let mut response = ctx.start_session(user, true, to).await?;
     if remember {
-        let uid = user.to_string();
-        let u = User::new(uid.as_bytes())?;
+        let uid = user.to_bytes();
+        let u = User::new(&uid)?;
         let device = DeviceId::generate_os()?;
         let (c, now) = (ctx.app.twostep.clone(), ctx.now);
         let label = ctx

@@ -36,8 +36,8 @@ async fn totp_page(ctx: Ctx) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let uri = ctx
         .app
@@ -65,8 +65,8 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let confirmation = ctx
         .app

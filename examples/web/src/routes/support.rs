@@ -140,8 +140,8 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
     let first = now
         .checked_add_signed(-i64::from(f.gap.min(600)))
         .unwrap_or(now);
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let acct = ctx.app.account(user.id).await?;
     let text = diagnose(&c, &u, &acct, [(&f.code1, first), (&f.code2, now)])?;
     ctx.app
