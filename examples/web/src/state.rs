@@ -23,6 +23,7 @@ pub struct App {
     pub clock: Clock,
     pub twostep: Arc<account::Config>,
     pub csrf_key: Arc<Zeroizing<[u8; 32]>>,
+    pub passwords: crate::limit::PasswordLimit,
 }
 
 /// The name shown in authenticator apps and in the text messages.
@@ -56,6 +57,7 @@ impl App {
             db,
             twostep: Arc::new(twostep),
             csrf_key,
+            passwords: crate::limit::PasswordLimit::default(),
         })
     }
 

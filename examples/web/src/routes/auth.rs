@@ -66,11 +66,20 @@ async fn signin_page(ctx: Ctx) -> Result {
 
 async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let email = f.email.trim().to_lowercase();
+    if let Some(wait) = ctx.app.passwords.blocked(&email, ctx.now) {
+        let msg = format!(
+            "Too many wrong passwords. Try again in {}.",
+            crate::views::layout::duration(wait)
+        );
+        let secs = u64::try_from(wait.whole_seconds()).unwrap_or(1);
+        return Ok(ctx.throttled(secs, view::signin(&ctx.csrf, Some(&msg))));
+    }
     let user = ctx.app.db.user_by_email(&email).await?;
     // Hash even for an unknown address, so the answer takes as long.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(f.password, stored).await? {
         tracing::info!("password refused");
+        ctx.app.passwords.failed(&email, ctx.now);
         let page = view::signin(
             &ctx.csrf,
             Some("That e-mail address and password do not match."),
@@ -80,6 +89,7 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let Some(user) = user else {
         return Err("unreachable: verified without a user".into());
     };
+    ctx.app.passwords.succeeded(&email);
     let acct = ctx.app.account(user.id).await?;
     if !acct.is_enabled() {
         tracing::info!(user = %user.id, "signed in (no second step enrolled)");
