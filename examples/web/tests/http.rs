@@ -149,6 +149,11 @@ fn cookies_are_http_only_same_site_and_secure_behind_tls() {
     );
     assert!(!sid.contains("Secure"), "no Secure over plain HTTP: {sid}");
     assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(
+        r.header("content-security-policy")
+            .is_some_and(|c| c.contains("frame-ancestors 'none'"))
+    );
+    assert_eq!(r.header("x-frame-options"), Some("DENY"));
 
     let tls = Service::start(&[("TWOSTEP_WEB_SECURE_COOKIES", "1")]);
     let r = Client::default().get(tls.port, "/signup");
