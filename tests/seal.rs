@@ -1,8 +1,13 @@
 //! Sealed secrets: known answers from libsodium (vectors/seal_kat.txt,
 //! made by scripts/seal_vectors.py through PyNaCl), the bindings of the
 //! associated data (user, key id, every byte of the text), key rotation,
-//! the text form and what `Debug` shows.
+//! the text form, what `Debug` shows, and that no freed heap block keeps a
+//! key or a plaintext.
+//!
+//! `unsafe` is needed only because `GlobalAlloc` is an unsafe trait, as in
+//! tests/wipe.rs.
 #![cfg(feature = "account")]
+#![allow(unsafe_code)]
 #![allow(
     clippy::unwrap_used,
     clippy::panic,
@@ -13,6 +18,9 @@
 )]
 
 use core::convert::Infallible;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
 
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
@@ -699,4 +707,164 @@ fn the_types_are_send_and_sync() {
     send_sync::<KeyId>();
     send_sync::<SealError>();
     send_sync::<OpenError>();
+}
+
+// ---- no freed heap block keeps a key or a plaintext (as tests/wipe.rs) ----
+
+/// The length of a run that counts as a copy (96 bits: no chance match).
+const RUN: usize = 12;
+
+struct Inspecting;
+
+std::thread_local! {
+    static NEEDLES: Cell<[(*const u8, usize); 2]> =
+        const { Cell::new([(std::ptr::null(), 0); 2]) };
+    static HITS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn holds_run_of(block: &[u8], needle: &[u8]) -> bool {
+    block.len() >= RUN
+        && needle.len() >= RUN
+        && block
+            .windows(RUN)
+            .any(|w| needle.windows(RUN).any(|n| n == w))
+}
+
+fn inspect(block: &[u8]) {
+    let _ = NEEDLES.try_with(|needles| {
+        let hit = needles.get().iter().any(|&(ptr, len)| {
+            // SAFETY: `unwiped_blocks` stores pointers to buffers its caller
+            // keeps alive and unchanged until it clears them.
+            !ptr.is_null() && holds_run_of(block, unsafe { std::slice::from_raw_parts(ptr, len) })
+        });
+        if hit {
+            let _ = HITS.try_with(|h| h.set(h.get() + 1));
+        }
+    });
+}
+
+// SAFETY: every block comes from `System` with the caller's layout and goes
+// back to it with the same layout; inspection reads a block only while it
+// is still allocated.
+unsafe impl GlobalAlloc for Inspecting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's valid layout; zeroed, so that
+        // inspection never reads uninitialised bytes.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: a live block of `layout.size()` initialised bytes.
+        inspect(unsafe { std::slice::from_raw_parts(ptr, layout.size()) });
+        // SAFETY: `ptr` and `layout` come from `System` through `alloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Inspecting = Inspecting;
+
+/// The blocks freed by `f` on this thread holding a run of `key` or
+/// `plaintext` (both borrowed, so alive and unchanged meanwhile).
+fn unwiped_blocks<R>(key: &[u8], plaintext: &[u8], f: impl FnOnce() -> R) -> u64 {
+    NEEDLES.with(|n| {
+        n.set([
+            (key.as_ptr(), key.len()),
+            (plaintext.as_ptr(), plaintext.len()),
+        ])
+    });
+    let before = HITS.with(Cell::get);
+    drop(black_box(f()));
+    let after = HITS.with(Cell::get);
+    NEEDLES.with(|n| n.set([(std::ptr::null(), 0); 2]));
+    after - before
+}
+
+fn pattern(len: usize, salt: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(167) ^ salt)
+        .collect()
+}
+
+#[test]
+fn the_inspector_finds_an_unwiped_copy_and_not_a_wiped_one() {
+    let key = pattern(32, 0x5a);
+    let plaintext = pattern(20, 0xa5);
+    assert_eq!(unwiped_blocks(&key, &plaintext, || key.clone()), 1);
+    assert_eq!(unwiped_blocks(&key, &plaintext, || plaintext.clone()), 1);
+    assert_eq!(
+        unwiped_blocks(&key, &plaintext, || zeroize::Zeroizing::new(
+            plaintext.clone()
+        )),
+        0
+    );
+    assert_eq!(unwiped_blocks(&key, &plaintext, || vec![0x5a; 64]), 0);
+}
+
+#[test]
+fn keys_and_plaintexts_leave_no_unwiped_heap_copy() {
+    let key: [u8; 32] = pattern(32, 0x5a).try_into().unwrap();
+    let mut found = Vec::new();
+    for len in [12, 20, 32, 64, 128] {
+        let plaintext = pattern(len, 0xa5);
+        let mut check = |call: &str, n: u64| {
+            if n > 0 {
+                found.push(format!("{call}, {len}-byte plaintext: {n} block(s)"));
+            }
+        };
+        // A full keyring whose first previous key is the needle: growing
+        // the list of previous keys must not free a block holding it.
+        let full = || {
+            let mut ring = Keyring::new(KeyId::new(0), SealKey::from_bytes(&[0; 32]))
+                .with_previous(KeyId::new(1), SealKey::from_bytes(&key))
+                .unwrap();
+            for i in 2..Keyring::MAX_KEYS {
+                ring = ring
+                    .with_previous(KeyId::new(i as u32), SealKey::from_bytes(&[i as u8; 32]))
+                    .unwrap();
+            }
+            ring
+        };
+        check(
+            "Keyring::with_previous",
+            unwiped_blocks(&key, &plaintext, full),
+        );
+        let ring = Keyring::new(KeyId::new(1), SealKey::from_bytes(&key));
+        let mut rng = rng();
+        let sealed = ring.seal(b"u", &plaintext, &mut rng).unwrap();
+        check(
+            "Keyring::seal",
+            unwiped_blocks(&key, &plaintext, || {
+                ring.seal(b"u", &plaintext, &mut rng).unwrap()
+            }),
+        );
+        check(
+            "Keyring::open",
+            unwiped_blocks(&key, &plaintext, || ring.open(b"u", &sealed).unwrap()),
+        );
+        check(
+            "Keyring::open_secret",
+            unwiped_blocks(&key, &plaintext, || {
+                ring.open_secret(b"u", &sealed).unwrap()
+            }),
+        );
+        check(
+            "Keyring::reseal",
+            unwiped_blocks(&key, &plaintext, || {
+                ring.reseal(b"u", &sealed, &mut rng).unwrap()
+            }),
+        );
+        check(
+            "Keyring::open (wrong user)",
+            unwiped_blocks(&key, &plaintext, || ring.open(b"v", &sealed).unwrap_err()),
+        );
+        let secret = Secret::from_bytes(&plaintext).unwrap();
+        check(
+            "Keyring::seal_secret",
+            unwiped_blocks(&key, &plaintext, || {
+                ring.seal_secret(b"u", &secret, &mut rng).unwrap()
+            }),
+        );
+    }
+    assert!(found.is_empty(), "unwiped copies: {found:#?}");
 }

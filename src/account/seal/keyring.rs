@@ -66,7 +66,9 @@ impl Keyring {
         Self {
             current_id: id,
             current: key,
-            previous: Vec::new(),
+            // Room for every previous key at once: a list that grew would
+            // free its old block with the keys in it, unwiped.
+            previous: Vec::with_capacity(Self::MAX_KEYS.saturating_sub(1)),
         }
     }
 
