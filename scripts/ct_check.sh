@@ -35,7 +35,7 @@ bin="$target_dir/release/twostep-ct-check"
 supp_static=tests/ct_check/declassify.supp
 log=$(mktemp)
 supp=$(mktemp)
-trap 'rm -f "$log" "$supp"' EXIT
+trap '[ -n "${CT_KEEP:-}" ] && cp "$log" "$CT_KEEP"; rm -f "$log" "$supp"' EXIT
 
 # Public outcomes of backup::CodeSet::redeem. The Crockford normaliser
 # decodes the typed code without a secret-dependent branch or index and then
@@ -243,7 +243,7 @@ EOF
    fun:*seal*Keyring*open*
 }
 {
-   login-shape: Code::parse answers whether the input is a code of the app's length (the kind of code), line $parse_line
+   login-shape: Code::parse answers whether the input is a code (login's two tests of its shape, then delivered::verify's and Guard::check's own), line $parse_line
    Memcheck:Cond
    src:*code.rs:$parse_line
    ...
@@ -282,6 +282,33 @@ flagged() {
   grep -Eq 'Conditional jump or move depends on uninitialised value|Use of uninitialised value' "$log"
 }
 
+# What must have run: "COUNT NAME" pairs (separated by '|'), a suppression
+# NAME (its text up to the count) that a case must use exactly COUNT times.
+# A use is one time the public outcome was computed from secret data, so
+# this checks the claims that something is always computed: account_login
+# opens the sealed TOTP secret (the AEAD's answer) and compares the sent
+# code (verify's first answer) in each of its three tries, whichever code
+# matched.
+declare -A must_use=(
+  [account_login]="3 seal-outcome: the AEAD returns|3 login-outcome: verify returns Accepted"
+)
+# uses NAME: how many times the case's log says suppression NAME was used.
+uses() {
+  grep -F -- "$1" "$log" | sed -nE 's/.*used_suppression: +([0-9]+) .*/\1/p' | head -n1
+}
+must_use_ok() {
+  local want n count name
+  [ -n "${must_use[$1]:-}" ] || return 0
+  IFS='|' read -ra want <<<"${must_use[$1]}"
+  for n in "${want[@]}"; do
+    count=${n%% *} name=${n#* }
+    if [ "$(uses "$name")" != "$count" ]; then
+      echo "FAIL $1: '$name' was used $(uses "$name") times, not $count (did not always run?)"
+      return 1
+    fi
+  done
+}
+
 failed=0
 cases=$("$bin" --list)
 # `scripts/ct_check.sh CASE…` runs only the cases named (while iterating).
@@ -300,7 +327,9 @@ while read -r name rest; do
   fi
   if [ -z "$rest" ]; then
     # A constant-time case: it must run and memcheck must report nothing.
-    if [ "$rc" -eq 0 ] && grep -q "^$name: ran" "$log" && ! flagged; then
+    if [ "$rc" -eq 0 ] && grep -q "^$name: ran" "$log" && ! flagged && ! must_use_ok "$name"; then
+      failed=1
+    elif [ "$rc" -eq 0 ] && grep -q "^$name: ran" "$log" && ! flagged; then
       echo "ok   $name: no secret-dependent branch or index ($summary)"
       open_reports | while read -r line; do echo "     $name: suppressed $line"; done
     else
