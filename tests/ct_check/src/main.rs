@@ -795,7 +795,7 @@ fn seal_open() -> Result<(), String> {
     let tampered: Sealed = alter_symbol(&text, 5 + 32 + 4)
         .parse()
         .map_err(|e| format!("{e}"))?;
-    let mut bytes = seal_key_bytes();
+    let bytes = seal_key_bytes();
     memcheck::classify(&bytes);
     let keyring = Keyring::new(KeyId::new(1), SealKey::from_bytes(black_box(&bytes)));
     let tries = [
@@ -823,7 +823,6 @@ fn seal_open() -> Result<(), String> {
             }
         }
     }
-    bytes.fill(0);
     Ok(())
 }
 
@@ -936,7 +935,7 @@ fn account_login() -> Result<(), String> {
     if near.contains(&sms) {
         return Err("the sent code is also a TOTP code: pick other keys".into());
     }
-    let mut seal = seal_key_bytes();
+    let seal = seal_key_bytes();
     let mut sms_key = [0u8; 32];
     sms_key.copy_from_slice(&KEY[..32]);
     memcheck::classify(&seal);
@@ -979,7 +978,6 @@ fn account_login() -> Result<(), String> {
             return Err(format!("{text}: got {got:?}, want {want:?}"));
         }
     }
-    seal.fill(0);
     Ok(())
 }
 
