@@ -25,6 +25,8 @@
 use std::hint::black_box;
 use std::process::ExitCode;
 
+use twostep::account::seal::{KeyId, Keyring, OpenError, SealKey, Sealed};
+use twostep::account::{self, Account, AccountError, Config, LoginOutcome, Method, Refusal, User};
 use twostep::backup::{CodeSet, Policy, Redemption};
 use twostep::delivered::{self, Binding, Channel, Purpose, Reason, ResendRule};
 use twostep::guard::{Outcome, State as GuardState};
@@ -45,6 +47,9 @@ const CASES: &[Case] = &[
     ("guard_check", guard_check),
     ("guard_resync", guard_resync),
     ("delivered_verify", delivered_verify),
+    ("device_check", device_check),
+    ("seal_open", seal_open),
+    ("account_login", account_login),
 ];
 
 /// Negative controls: deliberately leaky, memcheck MUST report them.
@@ -53,6 +58,8 @@ const LEAKY: &[Case] = &[
     ("leaky_window_early_exit", leaky_window_early_exit),
     ("leaky_backup_symbol_lookup", leaky_backup_symbol_lookup),
     ("leaky_delivered_code_compare", leaky_delivered_code_compare),
+    ("leaky_device_tag_eq", leaky_device_tag_eq),
+    ("leaky_sealed_plaintext_scan", leaky_sealed_plaintext_scan),
 ];
 
 mod memcheck {
@@ -114,6 +121,11 @@ mod memcheck {
     /// data): its own bytes become defined, not what they point to.
     pub fn declassify_in_place<T>(v: &T) {
         mark(MAKE_MEM_DEFINED, (v as *const T).cast(), size_of::<T>());
+    }
+
+    /// Bytes made public on purpose (an opened plaintext the check compares).
+    pub fn declassify_bytes(bytes: &[u8]) {
+        mark(MAKE_MEM_DEFINED, bytes.as_ptr(), bytes.len());
     }
 
     /// A value made public on purpose (a verification's outcome): defined.
@@ -681,6 +693,349 @@ fn leaky_window_early_exit() -> Result<(), String> {
         Ok(())
     } else {
         Err("leaky window missed the code".into())
+    }
+}
+
+/// A base64url text with the symbol at `at` replaced by another one of the
+/// alphabet (an altered tag or ciphertext that still parses).
+fn alter_symbol(text: &str, at: usize) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Symbols of a device token's tag (32 bytes in unpadded base64url), the
+/// cookie's last field.
+const DEVICE_TAG_SYMBOLS: usize = 43;
+
+/// `account::device::check` of a remembered-device cookie: a valid token, a
+/// forged tag, the token read on another user's login, and a genuine token
+/// of an earlier device epoch. The server key's bytes are undefined from
+/// before the key is built, and so is the cookie's tag (its last field);
+/// the token is minted with a defined copy of the key. The answer is public
+/// and declassified.
+fn device_check() -> Result<(), String> {
+    use twostep::account::device::{self, DeviceId, DeviceKey, Keyring, Remembered, Token};
+    let now = UnixTime::from_secs(1_800_000_000);
+    let later = UnixTime::from_secs(1_800_086_400);
+    let (user, other, epoch) = (b"user-7".as_slice(), b"user-8".as_slice(), 3);
+    let minting = Keyring::new(
+        1,
+        DeviceKey::from_bytes(&KEY[..32]).map_err(|e| e.to_string())?,
+    );
+    let id = DeviceId::from_bytes([7; 16]);
+    let token = device::remember(&minting, user, id, epoch, now, Token::DEFAULT_LIFETIME)
+        .map_err(|e| e.to_string())?;
+    let cookie = token.to_string();
+    let forged = alter_symbol(&cookie, cookie.len() - 10);
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&KEY[..32]);
+    memcheck::classify(&bytes);
+    let key = DeviceKey::from_bytes(black_box(&bytes)).map_err(|e| e.to_string())?;
+    let keys = Keyring::new(1, key);
+    let expires_at = token.expires_at();
+    let tries = [
+        (
+            user,
+            &cookie,
+            epoch,
+            Remembered::Valid {
+                device: id,
+                expires_at,
+            },
+        ),
+        (user, &forged, epoch, Remembered::Invalid),
+        (other, &cookie, epoch, Remembered::Invalid),
+        (user, &cookie, epoch + 1, Remembered::Revoked { device: id }),
+    ];
+    for (who, text, at_epoch, want) in tries {
+        let typed = text.clone();
+        let tag_at = typed.len() - DEVICE_TAG_SYMBOLS;
+        memcheck::classify(&typed.as_bytes()[tag_at..]);
+        let got = device::check(&keys, who, black_box(&typed), at_epoch, later);
+        let got = memcheck::declassify(got);
+        if got != want {
+            return Err(format!("got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// A copy of `sealed` whose payload's last `len` bytes (the Poly1305 tag)
+/// are undefined: the copy's one allocation is its payload.
+fn with_secret_tail(sealed: &Sealed, len: usize) -> Result<Sealed, String> {
+    let (copy, allocs) = recorder::record(|| sealed.clone());
+    let [(addr, size)] = allocs[..] else {
+        return Err(format!("a sealed copy made {} allocations", allocs.len()));
+    };
+    // SAFETY: a live allocation of `size` bytes owned by `copy`.
+    let bytes = unsafe { std::slice::from_raw_parts(addr as *const u8, size) };
+    memcheck::classify(&bytes[size - len..]);
+    Ok(copy)
+}
+
+/// Bytes of a Poly1305 tag.
+const SEAL_TAG_LEN: usize = 16;
+
+/// `seal::Keyring::open` (XChaCha20-Poly1305) of a sealed 20-byte secret:
+/// the genuine text, one with a ciphertext symbol altered, and the genuine
+/// text opened for another user. The key's bytes are undefined from before
+/// the key is built, and so is the sealed payload's tag; the text is sealed
+/// with a defined copy of the key. Opened or forged is public and
+/// declassified, and so (for the check's own comparison) is the opened
+/// plaintext.
+fn seal_open() -> Result<(), String> {
+    let plaintext = &KEY[..20];
+    let sealing = Keyring::new(KeyId::new(1), SealKey::from_bytes(&seal_key_bytes()));
+    let sealed = sealing
+        .seal(b"user-7", plaintext, &mut FixedRng(9))
+        .map_err(|e| e.to_string())?;
+    let text = sealed.to_string();
+    // Past "z1.1." and the 24-byte nonce (32 symbols): a ciphertext symbol.
+    let tampered: Sealed = alter_symbol(&text, 5 + 32 + 4)
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let bytes = seal_key_bytes();
+    memcheck::classify(&bytes);
+    let keyring = Keyring::new(KeyId::new(1), SealKey::from_bytes(black_box(&bytes)));
+    let tries = [
+        (b"user-7".as_slice(), &sealed, true),
+        (b"user-7".as_slice(), &tampered, false),
+        (b"user-8".as_slice(), &sealed, false),
+    ];
+    for (user, sealed, want) in tries {
+        let input = with_secret_tail(sealed, SEAL_TAG_LEN)?;
+        let result = keyring.open(user, black_box(&input));
+        memcheck::declassify_in_place(&result);
+        match (black_box(&result), want) {
+            (Ok(opened), true) => {
+                memcheck::declassify_bytes(opened);
+                if opened.as_slice() != plaintext {
+                    return Err("opened the wrong plaintext".into());
+                }
+            }
+            (Err(OpenError::Forged), false) => {}
+            (got, _) => {
+                return Err(format!(
+                    "got {:?}, want opened: {want}",
+                    got.as_ref().map(|p| p.len())
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The seal key of the check's account cases.
+fn seal_key_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&KEY[16..48]);
+    bytes
+}
+
+/// The account cases' configuration, from the key bytes given.
+fn account_config(seal: &[u8; 32], sms: &[u8]) -> Result<Config, String> {
+    use twostep::account::device::{self, DeviceKey};
+    Ok(Config::new(
+        Keyring::new(KeyId::new(1), SealKey::from_bytes(seal)),
+        delivered::Key::from_bytes(sms).map_err(|e| e.to_string())?,
+        device::Keyring::new(
+            1,
+            DeviceKey::from_bytes(&[3; 32]).map_err(|e| e.to_string())?,
+        ),
+    ))
+}
+
+/// An account with a confirmed app (TOTP, sealed secret) and a confirmed
+/// phone with a login code sent at `sent`; returns it with the TOTP secret
+/// and the sent code.
+fn enrolled_account(
+    config: &Config,
+    user: &User<'_>,
+    attempt: &Binding<'_>,
+    sent: UnixTime,
+) -> Result<(Account, Secret, String), String> {
+    let e = |e: AccountError| e.to_string();
+    let mut rng = FixedRng(40);
+    let t0 = UnixTime::from_secs(sent.as_secs() - 600);
+    let (uri, account) = account::begin_totp(
+        config,
+        user,
+        "Example",
+        "ana",
+        t0,
+        &mut rng,
+        &Account::new(),
+    )
+    .map_err(e)?;
+    let secret = uri.secret().duplicate();
+    let first = config
+        .guard()
+        .totp()
+        .generate(&secret, t0)
+        .map_err(|e| e.to_string())?;
+    let (confirmed, account) =
+        account::confirm_totp(config, user, &first.to_string(), t0, &account).map_err(e)?;
+    let hint = delivered::Hint::new("**42").map_err(|e| e.to_string())?;
+    let phone = account::Phone::new(Channel::Sms, hint).map_err(e)?;
+    let account = account::begin_phone(phone, &account);
+    let settings = Binding::new(Purpose::ConfirmPhone, b"settings").map_err(|e| e.to_string())?;
+    let (message, account) = account::send_code(
+        config,
+        &settings,
+        Reason::PhoneChange,
+        t0,
+        &mut rng,
+        &account,
+    )
+    .map_err(e)?;
+    let (phoned, account) =
+        account::confirm_phone(config, &settings, &message.code().to_string(), t0, &account)
+            .map_err(e)?;
+    if !confirmed.is_confirmed() || !phoned.is_confirmed() {
+        return Err(format!("enrolment: {confirmed:?}, {phoned:?}"));
+    }
+    let (message, account) = account::send_code(
+        config,
+        attempt,
+        Reason::LoginStarted,
+        sent,
+        &mut rng,
+        &account,
+    )
+    .map_err(e)?;
+    Ok((account, secret, message.code().to_string()))
+}
+
+/// `account::login` with a 6-digit input on an account with both an app
+/// and a phone with a sent code, so both kinds are computed: the app's
+/// current code, the sent code, and a code neither accepts. The seal key's
+/// and the delivered-code key's bytes are undefined from before the keys
+/// are built (so the TOTP secret opened from the record is undefined too),
+/// and so is the typed text; the record is made with a defined copy of the
+/// configuration. The outcome is public and declassified.
+fn account_login() -> Result<(), String> {
+    let user = User::new(b"user-1842").map_err(|e| e.to_string())?;
+    let session = [0x42u8; 32];
+    let attempt = Binding::new(Purpose::Login, &session).map_err(|e| e.to_string())?;
+    let sent = UnixTime::from_secs(1_800_000_000);
+    let now = UnixTime::from_secs(1_800_000_090);
+    let public = account_config(&seal_key_bytes(), &KEY[..32])?;
+    let (account, secret, sms) = enrolled_account(&public, &user, &attempt, sent)?;
+    let totp = public.guard().totp();
+    let step = totp.step_at(now).map_err(|e| e.to_string())?;
+    let near: Vec<String> = (step - 2..=step + 2)
+        .map(|s| totp.key(&secret).code_at_step(s).to_string())
+        .collect();
+    let app = near[2].clone();
+    let wrong = (0..1_000_000u32)
+        .map(|v| format!("{:06}", (v + 123_456) % 1_000_000))
+        .find(|c| *c != sms && !near.contains(c))
+        .ok_or("no wrong code")?;
+    if near.contains(&sms) {
+        return Err("the sent code is also a TOTP code: pick other keys".into());
+    }
+    let seal = seal_key_bytes();
+    let mut sms_key = [0u8; 32];
+    sms_key.copy_from_slice(&KEY[..32]);
+    memcheck::classify(&seal);
+    memcheck::classify(&sms_key);
+    let config = account_config(black_box(&seal), black_box(&sms_key))?;
+    let tries = [
+        (
+            app,
+            LoginOutcome::Accepted {
+                method: Method::Totp,
+                backup_codes_left: None,
+                renew_backup_codes: false,
+            },
+        ),
+        (
+            sms,
+            LoginOutcome::Accepted {
+                method: Method::Delivered,
+                backup_codes_left: None,
+                renew_backup_codes: false,
+            },
+        ),
+        (
+            wrong,
+            LoginOutcome::Refused {
+                reason: Refusal::Wrong,
+            },
+        ),
+    ];
+    for (text, want) in tries {
+        let typed = text.clone();
+        memcheck::classify(typed.as_bytes());
+        let result = account::login(&config, &user, &attempt, black_box(&typed), now, &account);
+        memcheck::declassify_in_place(&result);
+        let got = match black_box(&result) {
+            Ok((outcome, _)) => memcheck::declassify(*outcome),
+            Err(e) => return Err(format!("{text}: {e}")),
+        };
+        if got != want {
+            return Err(format!("{text}: got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Negative control: a device token's tag checked by minting the expected
+/// token with the (undefined) server key and comparing the two texts with
+/// `==` (a `bcmp` that stops at the first differing byte, what `check` must
+/// not do); proves undefinedness flows from the key through the token's
+/// HMAC and its base64url text. (A `==` on the two 32-byte tag arrays
+/// themselves compiles, on x86-64 in release, to a branch-free vector
+/// comparison and one branch on its answer: no early exit, so memcheck
+/// rightly has nothing to flag there but the outcome.)
+fn leaky_device_tag_eq() -> Result<(), String> {
+    use twostep::account::device::{self, DeviceId, DeviceKey, Keyring, Token};
+    let now = UnixTime::from_secs(1_800_000_000);
+    let id = DeviceId::from_bytes([7; 16]);
+    let minting = Keyring::new(
+        1,
+        DeviceKey::from_bytes(&KEY[..32]).map_err(|e| e.to_string())?,
+    );
+    let cookie = device::remember(&minting, b"user-7", id, 3, now, Token::DEFAULT_LIFETIME)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(&KEY[..32]);
+    memcheck::classify(&bytes);
+    let keys = Keyring::new(
+        1,
+        DeviceKey::from_bytes(black_box(&bytes)).map_err(|e| e.to_string())?,
+    );
+    let expected = device::remember(&keys, b"user-7", id, 3, now, Token::DEFAULT_LIFETIME)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    if memcheck::declassify(black_box(&expected) == black_box(&cookie)) {
+        Ok(())
+    } else {
+        Err("the re-minted token differs".into())
+    }
+}
+
+/// Negative control: the opened plaintext of a sealed secret scanned for
+/// its first zero byte (a branch on the secret); proves undefinedness flows
+/// from the seal key through XChaCha20 to the opened bytes.
+fn leaky_sealed_plaintext_scan() -> Result<(), String> {
+    let sealing = Keyring::new(KeyId::new(1), SealKey::from_bytes(&seal_key_bytes()));
+    let sealed = sealing
+        .seal(b"user-7", &KEY[..20], &mut FixedRng(9))
+        .map_err(|e| e.to_string())?;
+    let bytes = seal_key_bytes();
+    memcheck::classify(&bytes);
+    let keyring = Keyring::new(KeyId::new(1), SealKey::from_bytes(black_box(&bytes)));
+    let opened = keyring
+        .open(b"user-7", &sealed)
+        .map_err(|e| e.to_string())?;
+    memcheck::declassify_in_place(&opened);
+    let zero = opened.iter().position(|&b| black_box(b) == 0);
+    match memcheck::declassify(zero) {
+        None => Ok(()),
+        Some(at) => Err(format!("a zero byte at {at}")),
     }
 }
 
