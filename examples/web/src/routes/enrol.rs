@@ -12,7 +12,7 @@ use twostep::account::{self, Account, Confirmation, Phone, User};
 use twostep::delivered::{Binding, Channel, Hint, Purpose, Reason};
 
 use crate::http::{self, Ctx, Result};
-use crate::state::{App, ISSUER, os_rng};
+use crate::state::{App, ISSUER};
 use crate::views::enrol as view;
 
 pub fn routes() -> Router<App> {
@@ -42,7 +42,7 @@ async fn totp_page(ctx: Ctx) -> Result {
     let uri = ctx
         .app
         .update(user.id, |a| {
-            account::begin_totp(&c, &u, ISSUER, &user.email, now, &mut os_rng(), a)
+            account::begin_totp_os(&c, &u, ISSUER, &user.email, now, a)
         })
         .await??;
     Ok(ctx.ok(view::totp(&user.email, &ctx.csrf, &uri, None)?))
@@ -84,9 +84,7 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
             }
             let codes = ctx
                 .app
-                .update(user.id, |a| {
-                    account::regenerate_backup_codes(&c, &mut os_rng(), a)
-                })
+                .update(user.id, |a| account::regenerate_backup_codes_os(&c, a))
                 .await??;
             return Ok(ctx.ok(view::backup_codes(&user.email, &codes, true)));
         }
