@@ -10,7 +10,8 @@
 //!   a record is bound to.
 //! - [`login`]: TOTP, delivered or backup code, decided by the input's
 //!   shape, under the one throttle; [`LoginOutcome`] says what happened.
-//! - Enrolment: [`begin_totp`] / [`confirm_totp`], [`begin_phone`] /
+//! - Enrolment: [`begin_totp`] / [`confirm_totp`] (and
+//!   [`pending_totp_uri`] to show the QR code again), [`begin_phone`] /
 //!   [`send_code`] / [`confirm_phone`], [`regenerate_backup_codes`],
 //!   [`disable`], [`sign_out_everywhere`], [`remember_device`] /
 //!   [`check_device`] / [`forget_device`]; with feature `getrandom`,
@@ -96,8 +97,8 @@ pub use devices::{DeviceCheck, check_device, forget_device, remember_device};
 pub use diagnose::{diagnose_delivery, diagnose_totp};
 pub use enrol::{
     PENDING_TOTP_LIFETIME, begin_phone, begin_totp, confirm_phone, confirm_totp, disable,
-    regenerate_backup_codes, remove_phone, remove_totp, send_code, sign_out_everywhere,
-    with_delivered,
+    pending_totp_uri, regenerate_backup_codes, remove_phone, remove_totp, send_code,
+    sign_out_everywhere, with_delivered,
 };
 #[cfg(feature = "getrandom")]
 pub use enrol::{begin_totp_os, regenerate_backup_codes_os, send_code_os};

@@ -101,6 +101,56 @@ pub fn begin_totp_os(
         .map_err(|_| AccountError::Random)?
 }
 
+/// The Key URI of the pending TOTP enrolment again, from its sealed
+/// secret: for the enrolment page shown a second time (after a wrong first
+/// code, a reload) without starting over with a new secret. `None` without
+/// a pending enrolment, or once it is older than [`PENDING_TOTP_LIFETIME`]
+/// (start a new one then).
+///
+/// # Errors
+///
+/// [`AccountError::Open`] if the secret does not open,
+/// [`AccountError::Uri`] for an issuer or account name the URI cannot
+/// carry.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use rand_core::SeedableRng;
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+/// use twostep::account::{self, Account, User};
+/// let user = User::new(b"user-1842")?;
+/// let now = twostep::UnixTime::from_secs(1_795_780_800);
+/// let (uri, account) = account::begin_totp(&config, &user, "Example", "ana", now, &mut rng, &Account::new())?;
+/// let again = account::pending_totp_uri(&config, &user, "Example", "ana", now, &account)?;
+/// assert_eq!(again.map(|u| u.to_uri_string()), Some(uri.to_uri_string()));
+/// # Ok(()) }
+/// ```
+pub fn pending_totp_uri(
+    config: &Config,
+    user: &User<'_>,
+    issuer: &str,
+    account_name: &str,
+    now: UnixTime,
+    account: &Account,
+) -> Result<Option<KeyUri>, AccountError> {
+    let Some(pending) = account
+        .pending_totp
+        .as_ref()
+        .filter(|p| !pending_expired(p.since, now))
+    else {
+        return Ok(None);
+    };
+    let secret = config.keyring().open_secret(user.id(), &pending.sealed)?;
+    Ok(Some(KeyUri::totp(
+        &pending.totp(),
+        &secret,
+        issuer,
+        account_name,
+    )?))
+}
+
 /// Confirms the pending TOTP enrolment with the first code from the app.
 ///
 /// Gated and counted in the shared throttle like a login
