@@ -10,10 +10,16 @@
 //!   a record is bound to.
 //! - [`login`]: TOTP, delivered or backup code, decided by the input's
 //!   shape, under the one throttle; [`LoginOutcome`] says what happened.
-//! - Enrolment: [`begin_totp`] / [`confirm_totp`], [`begin_phone`] /
+//! - Enrolment: [`begin_totp`] / [`confirm_totp`] (and
+//!   [`pending_totp_uri`] to show the QR code again), [`begin_phone`] /
 //!   [`send_code`] / [`confirm_phone`], [`regenerate_backup_codes`],
 //!   [`disable`], [`sign_out_everywhere`], [`remember_device`] /
-//!   [`check_device`] / [`forget_device`].
+//!   [`check_device`] / [`forget_device`]; with feature `getrandom`,
+//!   `begin_totp_os`, `send_code_os` and `regenerate_backup_codes_os` draw
+//!   from the operating system.
+//! - The provider's answers: [`record_sent`] / [`record_status`].
+//! - The support desk: [`diagnose_totp`] (the time-sync diagnostic) and
+//!   [`diagnose_delivery`], each counted on the record's throttle.
 //! - [`Store`] / [`AsyncStore`] and [`run`] / [`run_async`]: the
 //!   application implements load and compare-and-swap for its table; the
 //!   driver retries for it.
@@ -74,7 +80,9 @@ pub mod reverify;
 pub mod seal;
 
 mod config;
+mod delivery;
 mod devices;
+mod diagnose;
 mod enrol;
 mod error;
 mod login;
@@ -84,12 +92,16 @@ mod store;
 mod text;
 
 pub use config::{Config, User};
+pub use delivery::{record_sent, record_status};
 pub use devices::{DeviceCheck, check_device, forget_device, remember_device};
+pub use diagnose::{diagnose_delivery, diagnose_totp};
 pub use enrol::{
     PENDING_TOTP_LIFETIME, begin_phone, begin_totp, confirm_phone, confirm_totp, disable,
-    regenerate_backup_codes, remove_phone, remove_totp, send_code, sign_out_everywhere,
-    with_delivered,
+    pending_totp_uri, regenerate_backup_codes, remove_phone, remove_totp, send_code,
+    sign_out_everywhere, with_delivered,
 };
+#[cfg(feature = "getrandom")]
+pub use enrol::{begin_totp_os, regenerate_backup_codes_os, send_code_os};
 pub use error::AccountError;
 pub use login::login;
 pub use outcome::{Confirmation, LoginOutcome, Method, Refusal, UnknownName};

@@ -25,6 +25,8 @@ mod login;
 mod properties;
 #[path = "account/record.rs"]
 mod record;
+#[path = "account/support.rs"]
+mod support;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;

@@ -12,6 +12,8 @@ use crate::backup::{CodeSet, ShownCodes};
 use crate::delivered::{self, Binding, Message, Purpose, Reason};
 use crate::guard::{self, Outcome};
 use crate::secret::Secret;
+#[cfg(feature = "getrandom")]
+use crate::secret::os::with_os_rng;
 use crate::time::UnixTime;
 use crate::uri::KeyUri;
 
@@ -63,6 +65,90 @@ pub fn begin_totp<R: CryptoRng + ?Sized>(
         sealed,
     });
     Ok((uri, next))
+}
+
+/// [`begin_totp`] on the operating system's random source (feature
+/// `getrandom`): the same call without the `rng` argument.
+///
+/// # Errors
+///
+/// As [`begin_totp`], and [`AccountError::Random`] if the OS source fails
+/// (nothing is returned to store then).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// use twostep::account::{self, Account, User};
+/// let user = User::new(b"user-1842")?;
+/// let now = twostep::UnixTime::from_secs(1_795_780_800);
+/// let (uri, account) = account::begin_totp_os(&config, &user, "Example", "ana", now, &Account::new())?;
+/// assert!(account.pending_totp().is_some());
+/// # let _ = uri;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+pub fn begin_totp_os(
+    config: &Config,
+    user: &User<'_>,
+    issuer: &str,
+    account_name: &str,
+    now: UnixTime,
+    account: &Account,
+) -> Result<(KeyUri, Account), AccountError> {
+    with_os_rng(|rng| begin_totp(config, user, issuer, account_name, now, rng, account))
+        .map_err(|_| AccountError::Random)?
+}
+
+/// The Key URI of the pending TOTP enrolment again, from its sealed
+/// secret: for the enrolment page shown a second time (after a wrong first
+/// code, a reload) without starting over with a new secret. `None` without
+/// a pending enrolment, or once it is older than [`PENDING_TOTP_LIFETIME`]
+/// (start a new one then).
+///
+/// # Errors
+///
+/// [`AccountError::Open`] if the secret does not open,
+/// [`AccountError::Uri`] for an issuer or account name the URI cannot
+/// carry.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use rand_core::SeedableRng;
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+/// use twostep::account::{self, Account, User};
+/// let user = User::new(b"user-1842")?;
+/// let now = twostep::UnixTime::from_secs(1_795_780_800);
+/// let (uri, account) = account::begin_totp(&config, &user, "Example", "ana", now, &mut rng, &Account::new())?;
+/// let again = account::pending_totp_uri(&config, &user, "Example", "ana", now, &account)?;
+/// assert_eq!(again.map(|u| u.to_uri_string()), Some(uri.to_uri_string()));
+/// # Ok(()) }
+/// ```
+pub fn pending_totp_uri(
+    config: &Config,
+    user: &User<'_>,
+    issuer: &str,
+    account_name: &str,
+    now: UnixTime,
+    account: &Account,
+) -> Result<Option<KeyUri>, AccountError> {
+    let Some(pending) = account
+        .pending_totp
+        .as_ref()
+        .filter(|p| !pending_expired(p.since, now))
+    else {
+        return Ok(None);
+    };
+    let secret = config.keyring().open_secret(user.id(), &pending.sealed)?;
+    Ok(Some(KeyUri::totp(
+        &pending.totp(),
+        &secret,
+        issuer,
+        account_name,
+    )?))
 }
 
 /// Confirms the pending TOTP enrolment with the first code from the app.
@@ -277,8 +363,8 @@ pub fn remove_phone(account: &Account) -> Account {
 /// pending phone for a [`Purpose::ConfirmPhone`] binding, else to the
 /// confirmed one, over its channel. Store the record, then send the
 /// message to the number the application holds for that phone, then
-/// record the provider's answer with [`delivered::record_sent`] on
-/// [`Account::delivered`] (see [`with_delivered`]).
+/// record the provider's answer with [`record_sent`](super::record_sent)
+/// (and its status callbacks with [`record_status`](super::record_status)).
 ///
 /// # Errors
 ///
@@ -335,8 +421,44 @@ pub fn send_code<R: CryptoRng + ?Sized>(
     Ok((message, next))
 }
 
-/// The same record with the delivered-code state replaced, for the log
-/// functions ([`delivered::record_sent`], [`delivered::record_status`]).
+/// [`send_code`] on the operating system's random source (feature
+/// `getrandom`): the same call without the `rng` argument.
+///
+/// # Errors
+///
+/// As [`send_code`], and [`AccountError::Random`] if the OS source fails
+/// (nothing is sent or recorded then).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// use twostep::account::{self, Account, Phone};
+/// use twostep::delivered::{Binding, Channel, Hint, Purpose, Reason};
+/// let now = twostep::UnixTime::from_secs(1_795_780_800);
+/// let account = account::begin_phone(Phone::new(Channel::Sms, Hint::new("**42")?)?, &Account::new());
+/// let attempt = Binding::new(Purpose::ConfirmPhone, b"settings-session")?;
+/// let (message, _account) = account::send_code_os(&config, &attempt, Reason::PhoneChange, now, &account)?;
+/// assert_eq!(message.code().to_string().len(), 6);
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+pub fn send_code_os(
+    config: &Config,
+    attempt: &Binding<'_>,
+    reason: Reason,
+    now: UnixTime,
+    account: &Account,
+) -> Result<(Message, Account), AccountError> {
+    with_os_rng(|rng| send_code(config, attempt, reason, now, rng, account))
+        .map_err(|_| AccountError::Random)?
+}
+
+/// The same record with the delivered-code state replaced, for a
+/// [`delivered`] function the account layer does not wrap (the log has
+/// [`record_sent`](super::record_sent) and
+/// [`record_status`](super::record_status)).
 ///
 /// ```
 /// use twostep::account::{with_delivered, Account};
@@ -386,6 +508,33 @@ pub fn regenerate_backup_codes<R: CryptoRng + ?Sized>(
     let mut next = sign_out_everywhere(account);
     next.backup = Some(set);
     Ok((shown, next))
+}
+
+/// [`regenerate_backup_codes`] on the operating system's random source
+/// (feature `getrandom`): the same call without the `rng` argument.
+///
+/// # Errors
+///
+/// As [`regenerate_backup_codes`], and [`AccountError::Random`] if the OS
+/// source fails (no codes are returned then).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use twostep::account::{Config, device::{self, DeviceKey}, seal::{KeyId, Keyring, SealKey}};
+/// # let config = Config::new(Keyring::new(KeyId::new(1), SealKey::from_bytes(&[1; 32])), twostep::delivered::Key::from_bytes(&[2; 32])?, device::Keyring::new(1, DeviceKey::from_bytes(&[3; 32])?));
+/// use twostep::account::{self, Account};
+/// let (shown, account) = account::regenerate_backup_codes_os(&config, &Account::new())?;
+/// assert_eq!((shown.len(), account.backup_codes().map(|s| s.remaining())), (10, Some(10)));
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
+pub fn regenerate_backup_codes_os(
+    config: &Config,
+    account: &Account,
+) -> Result<(ShownCodes, Account), AccountError> {
+    with_os_rng(|rng| regenerate_backup_codes(config, rng, account))
+        .map_err(|_| AccountError::Random)?
 }
 
 /// Turns two-step verification off, if `input` passes a [`login`] now:

@@ -2,6 +2,7 @@
 //! [`run_async`].
 
 use alloc::string::{String, ToString};
+use core::convert::Infallible;
 use core::future::Future;
 
 use super::record::Account;
@@ -135,6 +136,37 @@ pub enum RunError<S, E> {
         /// The tries made.
         tries: usize,
     },
+}
+
+impl<S, E> RunError<S, E> {
+    /// Splits the operation's own error from the driver's: `Ok(e)` for
+    /// [`RunError::Operation`], else the same error with no operation
+    /// type left in it. An application usually answers the operation's
+    /// error itself (a wrong input, a cooldown) and treats the rest as a
+    /// server failure, which then prints with `Display` whatever `E` is.
+    ///
+    /// # Errors
+    ///
+    /// The driver's error ([`RunError::Store`], [`RunError::Record`],
+    /// [`RunError::Contention`]) when the operation did not fail.
+    ///
+    /// ```
+    /// use twostep::account::{AccountError, RunError};
+    /// struct NoDisplay; // an operation error that does not print itself
+    /// let e: RunError<std::io::Error, NoDisplay> = RunError::Contention { tries: 16 };
+    /// let server = e.into_operation().err().map(|e| e.to_string());
+    /// assert_eq!(server.as_deref(), Some("the record changed under 16 tries in a row"));
+    /// let e: RunError<std::io::Error, AccountError> = RunError::Operation(AccountError::NoPhone);
+    /// assert!(matches!(e.into_operation(), Ok(AccountError::NoPhone)));
+    /// ```
+    pub fn into_operation(self) -> Result<E, RunError<S, Infallible>> {
+        match self {
+            Self::Operation(e) => Ok(e),
+            Self::Store(e) => Err(RunError::Store(e)),
+            Self::Record(e) => Err(RunError::Record(e)),
+            Self::Contention { tries } => Err(RunError::Contention { tries }),
+        }
+    }
 }
 
 /// What one try decided: done with a value, or retry.

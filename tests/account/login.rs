@@ -501,3 +501,49 @@ fn a_pending_app_enrolment_expires_after_its_lifetime() {
     let (c, _) = account::confirm_totp(&config, &user(), &typed, in_time, &pending).unwrap();
     assert!(c.is_confirmed());
 }
+
+#[test]
+fn the_pending_enrolment_shows_its_uri_again_until_it_expires() {
+    let config = config();
+    let (uri, a) = account::begin_totp(
+        &config,
+        &user(),
+        "Example",
+        "ana",
+        at(0),
+        &mut rng(21),
+        &Account::new(),
+    )
+    .unwrap();
+    let again = |now, a: &Account| {
+        account::pending_totp_uri(&config, &user(), "Example", "ana", now, a)
+            .unwrap()
+            .map(|u| u.to_uri_string())
+    };
+    // A wrong first code leaves the same secret pending.
+    let (c, a) = account::confirm_totp(&config, &user(), "not-a-code", at(10), &a).unwrap();
+    assert!(!c.is_confirmed());
+    assert_eq!(again(at(10), &a), Some(uri.to_uri_string()));
+    // An hour after it began it is gone, and once confirmed nothing is pending.
+    assert_eq!(again(at(3600), &a), None);
+    let first = Totp::default()
+        .generate(uri.secret(), at(20))
+        .unwrap()
+        .to_string();
+    let (_, a) = account::confirm_totp(&config, &user(), &first, at(20), &a).unwrap();
+    assert_eq!(again(at(20), &a), None);
+    // Another user's keys do not open it.
+    let (_, pending) = account::begin_totp(
+        &config,
+        &user(),
+        "E",
+        "a",
+        at(0),
+        &mut rng(22),
+        &Account::new(),
+    )
+    .unwrap();
+    let eve = account::User::new(b"user-eve").unwrap();
+    let other = account::pending_totp_uri(&config, &eve, "E", "a", at(0), &pending);
+    assert!(matches!(other, Err(AccountError::Open(OpenError::Forged))));
+}

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use rand_core::UnwrapErr;
 use twostep::account::device::{self, DeviceKey};
 use twostep::account::seal::{KeyId, Keyring, SealKey};
-use twostep::account::{self, Account, RunError};
+use twostep::account::{self, Account};
 use twostep::delivered;
 use zeroize::Zeroizing;
 
@@ -30,12 +29,6 @@ pub struct App {
 pub const ISSUER: &str = "twostep demo";
 /// The domain bound into SMS texts (WebOTP, `@domain #code`).
 pub const DOMAIN: &str = "localhost";
-
-/// The operating system's generator, for twostep's `rng` arguments. A
-/// failing OS generator is not something a request can recover from.
-pub fn os_rng() -> UnwrapErr<getrandom::SysRng> {
-    UnwrapErr(getrandom::SysRng)
-}
 
 impl App {
     /// Derives every key from the master key and builds twostep's config.
@@ -76,13 +69,10 @@ impl App {
     ) -> Result<Result<T, E>, Error> {
         match account::run_async(&mut self.db.clone(), &user, op).await {
             Ok(value) => Ok(Ok(value)),
-            Err(RunError::Operation(e)) => Ok(Err(e)),
-            Err(RunError::Store(e)) => Err(e.into()),
-            Err(RunError::Record(e)) => Err(e.into()),
-            Err(RunError::Contention { tries }) => {
-                Err(format!("the record changed under {tries} tries in a row").into())
-            }
-            Err(_) => Err("the record store failed".into()),
+            Err(e) => match e.into_operation() {
+                Ok(e) => Ok(Err(e)),
+                Err(server) => Err(server.into()),
+            },
         }
     }
 }

@@ -309,6 +309,39 @@ fn enrolled(s: &Service, client: &mut Client, email: &str) -> Secret {
     secret
 }
 
+/// The time-sync diagnostic is an attempt: each code of an unconfirmed
+/// diagnosis is a failure on the user's record, as a wrong login is.
+#[test]
+fn a_support_diagnosis_counts_its_codes_as_attempts() {
+    let s = Service::start(&[("TWOSTEP_WEB_OPERATORS", "support@example.com")]);
+    let mut ana = Client::default();
+    enrolled(&s, &mut ana, "ana@example.com");
+    let mut desk = Client::default();
+    let op = [("email", "support@example.com"), ("password", PASSWORD)];
+    assert_eq!(desk.submit(s.port, "/signup", "/signup", &op).status, 303);
+    let page = desk.get(s.port, "/support?email=ana%40example.com");
+    assert!(page.body.contains("id=\"failures\">0<"), "no failures yet");
+    let token = page.csrf();
+    let r = desk.send(
+        s.port,
+        "POST",
+        "/support/timesync",
+        &[
+            ("csrf", &token),
+            ("email", "ana@example.com"),
+            ("code1", "000000"),
+            ("code2", "999999"),
+            ("gap", "30"),
+        ],
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("id=\"result\""), "the diagnosis is shown");
+    assert!(
+        r.body.contains("id=\"failures\">2<"),
+        "two codes, two failures stored"
+    );
+}
+
 #[test]
 fn a_locked_account_opens_only_after_support_checks_the_identity() {
     let s = Service::start(&[("TWOSTEP_WEB_OPERATORS", "support@example.com")]);

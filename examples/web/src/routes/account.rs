@@ -11,7 +11,7 @@ use twostep::account::{self, AccountError, LoginOutcome, User};
 use twostep::delivered::{Binding, Purpose};
 
 use crate::http::{self, Ctx, Result};
-use crate::state::{App, os_rng};
+use crate::state::App;
 use crate::views::account as view;
 
 pub fn routes() -> Router<App> {
@@ -65,9 +65,7 @@ async fn regenerate(ctx: Ctx) -> Result {
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let codes = ctx
         .app
-        .update(user.id, |a| {
-            account::regenerate_backup_codes(&c, &mut os_rng(), a)
-        })
+        .update(user.id, |a| account::regenerate_backup_codes_os(&c, a))
         .await??;
     ctx.app
         .db

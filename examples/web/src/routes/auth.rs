@@ -159,15 +159,9 @@ async fn second_view(
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let c = &ctx.app.twostep;
-    let (d, _) = delivered::diagnose(
-        c.delivered_policy(),
-        c.delivered_key(),
-        &binding,
-        delivered::Report::NotReceived,
-        delivered::AccountThrottle::Open,
-        ctx.now,
-        acct.delivered(),
-    );
+    // "Not received" only reads the record: nothing to store.
+    let (d, _) =
+        account::diagnose_delivery(c, &binding, delivered::Report::NotReceived, ctx.now, &acct);
     let went_wrong = matches!(
         d.verdict(),
         delivered::Verdict::SendFailed { .. } | delivered::Verdict::NoReceipt { .. }

@@ -7,12 +7,11 @@ use axum::extract::Form;
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Deserialize;
-use twostep::KeyUri;
-use twostep::account::{self, Account, Confirmation, Phone, User};
+use twostep::account::{self, Confirmation, Phone, User};
 use twostep::delivered::{Binding, Channel, Hint, Purpose, Reason};
 
 use crate::http::{self, Ctx, Result};
-use crate::state::{App, ISSUER, os_rng};
+use crate::state::{App, ISSUER};
 use crate::views::enrol as view;
 
 pub fn routes() -> Router<App> {
@@ -42,23 +41,10 @@ async fn totp_page(ctx: Ctx) -> Result {
     let uri = ctx
         .app
         .update(user.id, |a| {
-            account::begin_totp(&c, &u, ISSUER, &user.email, now, &mut os_rng(), a)
+            account::begin_totp_os(&c, &u, ISSUER, &user.email, now, a)
         })
         .await??;
     Ok(ctx.ok(view::totp(&user.email, &ctx.csrf, &uri, None)?))
-}
-
-/// The pending enrolment's Key URI again (after a wrong first code), from
-/// its sealed secret.
-fn pending_uri(app: &App, u: &User<'_>, email: &str, a: &Account) -> Result<Option<KeyUri>> {
-    let Some(pending) = a.pending_totp() else {
-        return Ok(None);
-    };
-    let secret = app
-        .twostep
-        .keyring()
-        .open_secret(u.id(), pending.sealed())?;
-    Ok(Some(KeyUri::totp(&pending.totp(), &secret, ISSUER, email)?))
 }
 
 async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
@@ -84,9 +70,7 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
             }
             let codes = ctx
                 .app
-                .update(user.id, |a| {
-                    account::regenerate_backup_codes(&c, &mut os_rng(), a)
-                })
+                .update(user.id, |a| account::regenerate_backup_codes_os(&c, a))
                 .await??;
             return Ok(ctx.ok(view::backup_codes(&user.email, &codes, true)));
         }
@@ -104,7 +88,7 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
         }
     };
     let acct = ctx.app.account(user.id).await?;
-    let Some(uri) = pending_uri(&ctx.app, &u, &user.email, &acct)? else {
+    let Some(uri) = account::pending_totp_uri(&c, &u, ISSUER, &user.email, now, &acct)? else {
         return Ok(ctx.redirect("/enrol/totp"));
     };
     Ok(ctx.page(

@@ -1,6 +1,6 @@
 //! The development SMS provider: sending a text puts it in the outbox, and
 //! the outbox page's buttons stand in for the provider's status callbacks
-//! (delivered, failed, delayed), fed to `delivered::record_status`.
+//! (delivered, failed, delayed), fed to `account::record_status`.
 
 use axum::Router;
 use axum::extract::{Form, Path};
@@ -8,14 +8,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use twostep::account::{self, AccountError};
-use twostep::delivered::{
-    self, Binding, Channel, Failure, FailureKind, IssueError, Issuer, Reason, Status,
-};
+use twostep::delivered::{Binding, Channel, Failure, FailureKind, Issuer, Reason, Status};
 use twostep::time::Duration;
 
 use crate::db::{OutboxStatus, UserId};
 use crate::http::{Ctx, Result};
-use crate::state::{App, DOMAIN, ISSUER, os_rng};
+use crate::state::{App, DOMAIN, ISSUER};
 use crate::views::outbox as view;
 
 pub fn routes() -> Router<App> {
@@ -41,22 +39,14 @@ pub async fn send(
     let sent = ctx
         .app
         .update(user, |a| {
-            let (message, next) = account::send_code(&c, binding, reason, now, &mut os_rng(), a)?;
+            let (message, next) = account::send_code_os(&c, binding, reason, now, a)?;
             let text = message.sms_text(&issuer);
             Ok::<_, AccountError>(((message.id(), text), next))
         })
         .await?;
     let (id, text) = match sent {
         Ok(sent) => sent,
-        Err(e) => match e {
-            AccountError::Issue(IssueError::TooSoon { next_send_at, .. }) => {
-                let wait = next_send_at.as_secs().saturating_sub(now.as_secs());
-                return Ok(Err(Duration::seconds(
-                    i64::try_from(wait).unwrap_or(i64::MAX),
-                )));
-            }
-            _ => return Err(e.into()),
-        },
+        Err(e) => return e.retry_after(now).map(Err).ok_or_else(|| e.into()),
     };
     // The provider answers the send with its id for the message; the
     // delivery log records it, and its status callbacks name it.
@@ -69,8 +59,7 @@ pub async fn send(
     let hint = last_digits(&number);
     ctx.app
         .update(user, |a| {
-            let state = delivered::record_sent(id, &provider_id, &hint, a.delivered())?;
-            Ok::<_, delivered::LogError>(((), account::with_delivered(a, state)))
+            account::record_sent(id, &provider_id, &hint, a).map(|next| ((), next))
         })
         .await??;
     tracing::info!(%user, provider_id, ?reason, "text message sent");
@@ -137,8 +126,7 @@ async fn set_status(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StatusForm>) ->
     let recorded = ctx
         .app
         .update(message.user, |a| {
-            delivered::record_status(&pid, status, now, a.delivered())
-                .map(|s| ((), account::with_delivered(a, s)))
+            account::record_status(&pid, status, now, a).map(|next| ((), next))
         })
         .await?;
     if let Err(e) = recorded {

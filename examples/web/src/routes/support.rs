@@ -8,9 +8,8 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use twostep::Guard;
-use twostep::account::{self, Account, AccountError, User};
-use twostep::delivered::{self, AccountThrottle, Binding, Purpose, Report};
+use twostep::account::{self, AccountError, User};
+use twostep::delivered::{Binding, Purpose, Report};
 use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::Blocked;
 
@@ -75,25 +74,10 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
     let c = &ctx.app.twostep;
     // "I don't get the code": no login attempt binds it, any binding will do.
     let binding = Binding::new(Purpose::Login, b"support desk")?;
-    let throttle = match c.guard().blocked(ctx.now, acct.guard()) {
-        Some(Blocked::Throttled { retry_after }) => AccountThrottle::Throttled {
-            until: ctx.now.checked_add(retry_after).unwrap_or(ctx.now),
-        },
-        Some(Blocked::Locked) => AccountThrottle::Locked,
-        _ => AccountThrottle::Open,
-    };
-    // The diagnostic only reads the state for these two reports: what it
-    // returns is the state unchanged, nothing to store.
+    let blocked = c.guard().blocked(ctx.now, acct.guard());
+    // These two reports only read the record: nothing to store.
     let diagnose = |report| {
-        let (d, _) = delivered::diagnose(
-            c.delivered_policy(),
-            c.delivered_key(),
-            &binding,
-            report,
-            throttle,
-            ctx.now,
-            acct.delivered(),
-        );
+        let (d, _) = account::diagnose_delivery(c, &binding, report, ctx.now, &acct);
         (d.for_support(), d.for_user())
     };
     let delivery = acct
@@ -102,9 +86,9 @@ async fn lookup(ctx: &Ctx, op: &str, email: &str, result: Option<String>) -> Res
         .map(|_| diagnose(Report::NotReceived));
     let unasked = acct.delivered().latest().map(|_| diagnose(Report::Unasked));
     Ok(Some(Facts {
-        locked: matches!(throttle, AccountThrottle::Locked),
-        throttled_until: match throttle {
-            AccountThrottle::Throttled { until } => Some(until),
+        locked: blocked == Some(Blocked::Locked),
+        throttled_until: match blocked {
+            Some(Blocked::Throttled { retry_after }) => ctx.now.checked_add(retry_after),
             _ => None,
         },
         audit: ctx.app.db.audit_log(user.id).await?,
@@ -126,8 +110,9 @@ struct TimeSync {
 }
 
 /// The time-sync diagnostic: the first code observed `gap` seconds ago, the
-/// second now. It counts as an attempt at the user's guard (its new state is
-/// stored), like a login.
+/// second now, on the user's own TOTP parameters and guard. It counts as an
+/// attempt at the user's guard (each code of an unconfirmed diagnosis is a
+/// failure, stored with the record), like a login.
 async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
     let Some(op) = operator(&ctx) else {
         return Ok(denied(&ctx));
@@ -142,46 +127,29 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
         .unwrap_or(now);
     let uid = user.id.to_bytes();
     let u = User::new(&uid)?;
-    let acct = ctx.app.account(user.id).await?;
-    let text = diagnose(&c, &u, &acct, [(&f.code1, first), (&f.code2, now)])?;
+    let seen = [
+        Observation::new(&f.code1, first),
+        Observation::new(&f.code2, now),
+    ];
+    let options = DiagnoseOptions::default();
+    let diagnosis = ctx
+        .app
+        .update(user.id, |a| {
+            account::diagnose_totp(&c, &u, &seen, &options, a)
+        })
+        .await?;
+    let text = match diagnosis {
+        Ok(d) => d.to_string(),
+        Err(AccountError::NoTotp) => "No authenticator app is enrolled.".into(),
+        Err(AccountError::Diagnose(e)) => format!("The diagnostic could not run: {e}."),
+        Err(e) => return Err(e.into()),
+    };
     ctx.app
         .db
         .audit(user.id, &op, "time-sync diagnostic run", now)
         .await?;
     let facts = lookup(&ctx, &op, &email, Some(text)).await?;
     Ok(ctx.ok(view::page(&ctx.csrf, &op, Some(&email), facts.as_ref())))
-}
-
-/// The time-sync diagnostic on the user's own TOTP parameters and guard.
-///
-/// The guard state it returns is not stored: the record has no way to take
-/// a guard state back, so these two codes do not count as attempts.
-fn diagnose(
-    c: &account::Config,
-    user: &User<'_>,
-    a: &Account,
-    codes: [(&str, twostep::UnixTime); 2],
-) -> std::result::Result<String, AccountError> {
-    let Some(enrolment) = a.totp() else {
-        return Ok("No authenticator app is enrolled.".into());
-    };
-    let secret = c.keyring().open_secret(user.id(), enrolment.sealed())?;
-    let base = c.guard();
-    let guard = Guard::new(enrolment.totp())
-        .with_window(base.window())
-        .with_throttle(base.throttle());
-    let guard = guard.with_max_drift(base.max_drift()).unwrap_or(guard);
-    let seen = codes.map(|(code, at)| Observation::new(code, at));
-    match twostep::diagnose(
-        &guard,
-        &secret,
-        a.guard(),
-        &seen,
-        &DiagnoseOptions::default(),
-    ) {
-        Ok((d, _state)) => Ok(d.to_string()),
-        Err(e) => Ok(format!("The diagnostic could not run: {e}.")),
-    }
 }
 
 #[derive(Deserialize)]
