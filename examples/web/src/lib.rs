@@ -11,6 +11,7 @@ mod clock;
 pub mod config;
 pub mod db;
 mod http;
+mod limit;
 mod routes;
 mod state;
 mod views;

@@ -8,7 +8,7 @@ mod outbox;
 mod support;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::routing::get;
 use twostep::UnixTime;
 use twostep::account::reverify;
@@ -28,6 +28,7 @@ pub fn router(app: App) -> Router {
         .merge(support::routes())
         .merge(dev::routes())
         .layer(from_fn_with_state(app.clone(), crate::http::csrf_guard))
+        .layer(map_response(crate::http::security_headers))
         .with_state(app)
 }
 

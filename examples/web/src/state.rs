@@ -2,19 +2,18 @@
 //! configuration, and the two calls every route makes on a user's record:
 //! read it, or change it through twostep's compare-and-swap driver.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use rand_core::UnwrapErr;
 use twostep::account::device::{self, DeviceKey};
 use twostep::account::seal::{KeyId, Keyring, SealKey};
-use twostep::account::{self, Account, AsyncStore, RunError};
+use twostep::account::{self, Account, RunError};
 use twostep::delivered;
 use zeroize::Zeroizing;
 
 use crate::clock::Clock;
 use crate::config::{Config, Error};
-use crate::db::{Db, DbError, UserId};
+use crate::db::{Db, UserId};
 
 /// The application, cheap to clone into each handler.
 #[derive(Clone)]
@@ -24,6 +23,7 @@ pub struct App {
     pub clock: Clock,
     pub twostep: Arc<account::Config>,
     pub csrf_key: Arc<Zeroizing<[u8; 32]>>,
+    pub passwords: crate::limit::PasswordLimit,
 }
 
 /// The name shown in authenticator apps and in the text messages.
@@ -57,15 +57,13 @@ impl App {
             db,
             twostep: Arc::new(twostep),
             csrf_key,
+            passwords: crate::limit::PasswordLimit::default(),
         })
     }
 
     /// The user's twostep record (a new one if none is stored).
     pub async fn account(&self, user: UserId) -> Result<Account, Error> {
-        match self.db.record(user).await? {
-            Some(text) => Ok(text.parse()?),
-            None => Ok(Account::new()),
-        }
+        Ok(self.db.account(user).await?)
     }
 
     /// Runs `op` on the user's record under twostep's compare-and-swap
@@ -76,8 +74,7 @@ impl App {
         user: UserId,
         op: impl FnMut(&Account) -> Result<(T, Account), E>,
     ) -> Result<Result<T, E>, Error> {
-        let mut store = Records(self.db.clone());
-        match account::run_async(&mut store, &user, op).await {
+        match account::run_async(&mut self.db.clone(), &user, op).await {
             Ok(value) => Ok(Ok(value)),
             Err(RunError::Operation(e)) => Ok(Err(e)),
             Err(RunError::Store(e)) => Err(e.into()),
@@ -87,29 +84,5 @@ impl App {
             }
             Err(_) => Err("the record store failed".into()),
         }
-    }
-}
-
-/// The `twostep` table as twostep's store: load the text, compare-and-swap it.
-struct Records(Db);
-
-impl AsyncStore for Records {
-    type Id = UserId;
-    type Error = DbError;
-
-    fn load(
-        &mut self,
-        id: &UserId,
-    ) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
-        self.0.record(*id)
-    }
-
-    fn swap(
-        &mut self,
-        id: &UserId,
-        old: Option<&str>,
-        new: &str,
-    ) -> impl Future<Output = Result<bool, DbError>> + Send {
-        self.0.swap_record(*id, old, new)
     }
 }

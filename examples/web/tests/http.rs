@@ -149,6 +149,11 @@ fn cookies_are_http_only_same_site_and_secure_behind_tls() {
     );
     assert!(!sid.contains("Secure"), "no Secure over plain HTTP: {sid}");
     assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(
+        r.header("content-security-policy")
+            .is_some_and(|c| c.contains("frame-ancestors 'none'"))
+    );
+    assert_eq!(r.header("x-frame-options"), Some("DENY"));
 
     let tls = Service::start(&[("TWOSTEP_WEB_SECURE_COOKIES", "1")]);
     let r = Client::default().get(tls.port, "/signup");
@@ -439,5 +444,56 @@ fn a_locked_account_opens_only_after_support_checks_the_identity() {
             .status,
         403,
         "only operators"
+    );
+}
+
+#[test]
+fn wrong_passwords_back_off_with_retry_after_and_a_right_one_resets() {
+    let s = Service::start(&[]);
+    let mut ana = Client::default();
+    let form = [("email", "ana@example.com"), ("password", PASSWORD)];
+    assert_eq!(ana.submit(s.port, "/signup", "/signup", &form).status, 303);
+    ana.submit(s.port, "/account", "/signout", &[]);
+    let wrong = [
+        ("email", "ana@example.com"),
+        ("password", "not the password"),
+    ];
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let r = ana.submit(s.port, "/signin", "/signin", &wrong);
+        seen.push(r.status);
+        if r.status == 429 {
+            let after: u64 = r
+                .header("retry-after")
+                .expect("Retry-After")
+                .parse()
+                .expect("whole seconds");
+            assert!(after >= 1);
+            break;
+        }
+        assert_eq!(r.status, 401);
+    }
+    assert_eq!(
+        seen.last(),
+        Some(&429),
+        "throttled within ten wrong passwords: {seen:?}"
+    );
+    let r = ana.submit(s.port, "/signin", "/signin", &form);
+    assert_eq!(
+        r.status, 429,
+        "even the right password waits out the back-off"
+    );
+    ana.submit(s.port, "/dev/clock", "/dev/clock", &[("offset", "3600")]);
+    let r = ana.submit(s.port, "/signin", "/signin", &form);
+    assert_eq!(
+        r.header("location"),
+        Some("/account"),
+        "after the wait, the right password signs in"
+    );
+    ana.submit(s.port, "/account", "/signout", &[]);
+    let r = ana.submit(s.port, "/signin", "/signin", &wrong);
+    assert_eq!(
+        r.status, 401,
+        "the run of failures ended with the right password"
     );
 }

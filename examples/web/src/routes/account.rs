@@ -6,13 +6,13 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, AccountError, LoginOutcome, User};
 use twostep::delivered::{Binding, Purpose};
 
 use crate::http::{self, Ctx, Result};
 use crate::state::{App, os_rng};
 use crate::views::account as view;
-use twostep::account::device::DeviceId;
-use twostep::account::{self, AccountError, LoginOutcome, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -73,7 +73,11 @@ async fn regenerate(ctx: Ctx) -> Result {
         .db
         .audit(user.id, "user", "new backup codes", now)
         .await?;
-    Ok(ctx.ok(crate::views::enrol::backup_codes(&codes, false)))
+    Ok(ctx.ok(crate::views::enrol::backup_codes(
+        &user.email,
+        &codes,
+        false,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -132,8 +136,8 @@ async fn disable(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);

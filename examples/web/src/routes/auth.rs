@@ -6,14 +6,14 @@ use axum::Router;
 use axum::extract::Form;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::account::device::DeviceId;
+use twostep::account::{self, DeviceLabel, LoginOutcome, Method, Refusal, User};
 use twostep::delivered::{self, Binding, Purpose, Reason};
 
 use crate::db::UserId;
 use crate::http::{self, AppError, Ctx, DEVICE, Result, cookie, set_cookie};
 use crate::state::App;
 use crate::views::auth::{self as view, Second};
-use twostep::account::device::DeviceId;
-use twostep::account::{self, DeviceLabel, LoginOutcome, Method, Refusal, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -66,11 +66,20 @@ async fn signin_page(ctx: Ctx) -> Result {
 
 async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let email = f.email.trim().to_lowercase();
+    if let Some(wait) = ctx.app.passwords.blocked(&email, ctx.now) {
+        let msg = format!(
+            "Too many wrong passwords. Try again in {}.",
+            crate::views::layout::duration(wait)
+        );
+        let secs = u64::try_from(wait.whole_seconds()).unwrap_or(1);
+        return Ok(ctx.throttled(secs, view::signin(&ctx.csrf, Some(&msg))));
+    }
     let user = ctx.app.db.user_by_email(&email).await?;
     // Hash even for an unknown address, so the answer takes as long.
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(f.password, stored).await? {
         tracing::info!("password refused");
+        ctx.app.passwords.failed(&email, ctx.now);
         let page = view::signin(
             &ctx.csrf,
             Some("That e-mail address and password do not match."),
@@ -80,13 +89,14 @@ async fn signin(ctx: Ctx, Form(f): Form<Credentials>) -> Result {
     let Some(user) = user else {
         return Err("unreachable: verified without a user".into());
     };
+    ctx.app.passwords.succeeded(&email);
     let acct = ctx.app.account(user.id).await?;
     if !acct.is_enabled() {
         tracing::info!(user = %user.id, "signed in (no second step enrolled)");
         return ctx.start_session(user.id, true, "/account").await;
     }
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let remembered = cookie(&ctx.headers, DEVICE).is_some_and(|c| {
         account::check_device(&ctx.app.twostep, &u, &c, ctx.now, &acct).is_remembered()
     });
@@ -189,8 +199,8 @@ async fn second(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.second_step().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::Login, &hash)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
@@ -250,8 +260,8 @@ async fn accepted(ctx: &Ctx, user: UserId, method: Method, remember: bool) -> Re
     };
     let mut response = ctx.start_session(user, true, to).await?;
     if remember {
-        let uid = user.to_string();
-        let u = User::new(uid.as_bytes())?;
+        let uid = user.to_bytes();
+        let u = User::new(&uid)?;
         let device = DeviceId::generate_os()?;
         let (c, now) = (ctx.app.twostep.clone(), ctx.now);
         let label = ctx

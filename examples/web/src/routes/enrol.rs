@@ -36,8 +36,8 @@ async fn totp_page(ctx: Ctx) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let uri = ctx
         .app
@@ -45,7 +45,7 @@ async fn totp_page(ctx: Ctx) -> Result {
             account::begin_totp(&c, &u, ISSUER, &user.email, now, &mut os_rng(), a)
         })
         .await??;
-    Ok(ctx.ok(view::totp(&ctx.csrf, &uri, None)?))
+    Ok(ctx.ok(view::totp(&user.email, &ctx.csrf, &uri, None)?))
 }
 
 /// The pending enrolment's Key URI again (after a wrong first code), from
@@ -65,8 +65,8 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     let Some(user) = ctx.signed_in().cloned() else {
         return Ok(ctx.redirect("/signin"));
     };
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let (c, now) = (ctx.app.twostep.clone(), ctx.now);
     let confirmation = ctx
         .app
@@ -88,7 +88,7 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
                     account::regenerate_backup_codes(&c, &mut os_rng(), a)
                 })
                 .await??;
-            return Ok(ctx.ok(view::backup_codes(&codes, true)));
+            return Ok(ctx.ok(view::backup_codes(&user.email, &codes, true)));
         }
         Confirmation::Throttled { retry_after } => {
             let secs = u64::try_from(retry_after.whole_seconds()).unwrap_or(1);
@@ -109,15 +109,15 @@ async fn totp_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     };
     Ok(ctx.page(
         StatusCode::UNPROCESSABLE_ENTITY,
-        view::totp(&ctx.csrf, &uri, Some(error))?,
+        view::totp(&user.email, &ctx.csrf, &uri, Some(error))?,
     ))
 }
 
 async fn phone_page(ctx: Ctx) -> Result {
-    if ctx.signed_in().is_none() {
+    let Some(user) = ctx.signed_in() else {
         return Ok(ctx.redirect("/signin"));
-    }
-    Ok(ctx.ok(view::phone(&ctx.csrf, None)))
+    };
+    Ok(ctx.ok(view::phone(&user.email, &ctx.csrf, None)))
 }
 
 #[derive(Deserialize)]
@@ -141,7 +141,7 @@ async fn phone_save(ctx: Ctx, Form(f): Form<PhoneForm>) -> Result {
         let error = "Type the number in international form, for example +44 7700 900123.";
         return Ok(ctx.page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            view::phone(&ctx.csrf, Some(error)),
+            view::phone(&user.email, &ctx.csrf, Some(error)),
         ));
     }
     let hint = crate::routes::outbox::last_digits(&number);
@@ -155,14 +155,14 @@ async fn phone_save(ctx: Ctx, Form(f): Form<PhoneForm>) -> Result {
     let hash = http::session_hash(&ctx.sid);
     let binding = Binding::new(Purpose::ConfirmPhone, &hash)?;
     match crate::routes::outbox::send(&ctx, user.id, &binding, Reason::PhoneChange).await? {
-        Ok(hint) => Ok(ctx.ok(view::phone_confirm(&ctx.csrf, &hint, None))),
+        Ok(hint) => Ok(ctx.ok(view::phone_confirm(&user.email, &ctx.csrf, &hint, None))),
         Err(wait) => {
             let secs = u64::try_from(wait.whole_seconds()).unwrap_or(1);
             let msg = format!(
                 "We cannot send another code yet: try again in {}.",
                 crate::views::layout::duration(wait)
             );
-            Ok(ctx.throttled(secs, view::phone(&ctx.csrf, Some(&msg))))
+            Ok(ctx.throttled(secs, view::phone(&user.email, &ctx.csrf, Some(&msg))))
         }
     }
 }
@@ -176,6 +176,7 @@ async fn phone_confirm_page(ctx: Ctx) -> Result {
         return Ok(ctx.redirect("/enrol/phone"));
     };
     Ok(ctx.ok(view::phone_confirm(
+        &user.email,
         &ctx.csrf,
         pending.hint().as_str(),
         None,
@@ -228,6 +229,6 @@ async fn phone_confirm(ctx: Ctx, Form(f): Form<CodeForm>) -> Result {
     };
     Ok(ctx.page(
         StatusCode::UNPROCESSABLE_ENTITY,
-        view::phone_confirm(&ctx.csrf, &hint, Some(error)),
+        view::phone_confirm(&user.email, &ctx.csrf, &hint, Some(error)),
     ))
 }

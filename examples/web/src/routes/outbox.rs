@@ -7,6 +7,7 @@ use axum::extract::{Form, Path};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::account::{self, AccountError};
 use twostep::delivered::{
     self, Binding, Channel, Failure, FailureKind, IssueError, Issuer, Reason, Status,
 };
@@ -16,7 +17,6 @@ use crate::db::{OutboxStatus, UserId};
 use crate::http::{Ctx, Result};
 use crate::state::{App, DOMAIN, ISSUER, os_rng};
 use crate::views::outbox as view;
-use twostep::account::{self, AccountError};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -8,6 +8,8 @@ use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use twostep::Guard;
+use twostep::account::{self, Account, AccountError, User};
 use twostep::delivered::{self, AccountThrottle, Binding, Purpose, Report};
 use twostep::diagnose::{DiagnoseOptions, Observation};
 use twostep::guard::Blocked;
@@ -16,8 +18,6 @@ use crate::db::User as DbUser;
 use crate::http::{Ctx, Result};
 use crate::state::App;
 use crate::views::support::{self as view, Facts};
-use twostep::Guard;
-use twostep::account::{self, Account, AccountError, User};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -140,8 +140,8 @@ async fn timesync(ctx: Ctx, Form(f): Form<TimeSync>) -> Result {
     let first = now
         .checked_add_signed(-i64::from(f.gap.min(600)))
         .unwrap_or(now);
-    let uid = user.id.to_string();
-    let u = User::new(uid.as_bytes())?;
+    let uid = user.id.to_bytes();
+    let u = User::new(&uid)?;
     let acct = ctx.app.account(user.id).await?;
     let text = diagnose(&c, &u, &acct, [(&f.code1, first), (&f.code2, now)])?;
     ctx.app

@@ -8,6 +8,7 @@ use super::layout::{csrf, page};
 
 /// The authenticator-app page: QR code, the secret as text, notes, confirm.
 pub fn totp(
+    email: &str,
     token: &str,
     uri: &KeyUri,
     error: Option<&str>,
@@ -24,7 +25,7 @@ pub fn totp(
     let notes: Vec<String> = uri.compatibility().map(|n| n.to_string()).collect();
     Ok(page(
         "Set up an authenticator app",
-        None,
+        Some(email),
         html! {
             @if let Some(e) = error { p.error #error { (e) } }
             ol {
@@ -47,12 +48,12 @@ pub fn totp(
 }
 
 /// Backup codes, shown this once, with a download.
-pub fn backup_codes(codes: &ShownCodes, first: bool) -> Markup {
+pub fn backup_codes(email: &str, codes: &ShownCodes, first: bool) -> Markup {
     let text = codes.to_text_block("twostep demo backup codes");
     let href = format!("data:text/plain;charset=utf-8,{}", percent(&text));
     page(
         "Your backup codes",
-        None,
+        Some(email),
         html! {
             @if first { p.ok { "Two-step verification is on." } }
             p { "Each code signs you in once if you lose your phone. Keep them somewhere safe, away from the phone: this is the only time they are shown." }
@@ -78,10 +79,10 @@ fn percent(text: &str) -> String {
         .replace(' ', "%20")
 }
 
-pub fn phone(token: &str, error: Option<&str>) -> Markup {
+pub fn phone(email: &str, token: &str, error: Option<&str>) -> Markup {
     page(
         "Add a phone for text messages",
-        None,
+        Some(email),
         html! {
             @if let Some(e) = error { p.error { (e) } }
             p.warn { "Codes by text are the weakest second step: a SIM swap or a recycled number can let someone else receive them. Keep an authenticator app or your backup codes as well." }
@@ -96,10 +97,10 @@ pub fn phone(token: &str, error: Option<&str>) -> Markup {
 }
 
 /// "Type the code we texted to the new number".
-pub fn phone_confirm(token: &str, hint: &str, error: Option<&str>) -> Markup {
+pub fn phone_confirm(email: &str, token: &str, hint: &str, error: Option<&str>) -> Markup {
     page(
         "Confirm your phone",
-        None,
+        Some(email),
         html! {
             @if let Some(e) = error { p.error #error { (e) } }
             p.ok #notice { "We texted a code to the number ending " (hint) "." }
