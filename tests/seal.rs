@@ -18,9 +18,6 @@
 )]
 
 use core::convert::Infallible;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::hint::black_box;
 
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
@@ -711,74 +708,9 @@ fn the_types_are_send_and_sync() {
 
 // ---- no freed heap block keeps a key or a plaintext (as tests/wipe.rs) ----
 
-/// The length of a run that counts as a copy (96 bits: no chance match).
-const RUN: usize = 12;
-
-struct Inspecting;
-
-std::thread_local! {
-    static NEEDLES: Cell<[(*const u8, usize); 2]> =
-        const { Cell::new([(std::ptr::null(), 0); 2]) };
-    static HITS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn holds_run_of(block: &[u8], needle: &[u8]) -> bool {
-    block.len() >= RUN
-        && needle.len() >= RUN
-        && block
-            .windows(RUN)
-            .any(|w| needle.windows(RUN).any(|n| n == w))
-}
-
-fn inspect(block: &[u8]) {
-    let _ = NEEDLES.try_with(|needles| {
-        let hit = needles.get().iter().any(|&(ptr, len)| {
-            // SAFETY: `unwiped_blocks` stores pointers to buffers its caller
-            // keeps alive and unchanged until it clears them.
-            !ptr.is_null() && holds_run_of(block, unsafe { std::slice::from_raw_parts(ptr, len) })
-        });
-        if hit {
-            let _ = HITS.try_with(|h| h.set(h.get() + 1));
-        }
-    });
-}
-
-// SAFETY: every block comes from `System` with the caller's layout and goes
-// back to it with the same layout; inspection reads a block only while it
-// is still allocated.
-unsafe impl GlobalAlloc for Inspecting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's valid layout; zeroed, so that
-        // inspection never reads uninitialised bytes.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: a live block of `layout.size()` initialised bytes.
-        inspect(unsafe { std::slice::from_raw_parts(ptr, layout.size()) });
-        // SAFETY: `ptr` and `layout` come from `System` through `alloc`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Inspecting = Inspecting;
-
-/// The blocks freed by `f` on this thread holding a run of `key` or
-/// `plaintext` (both borrowed, so alive and unchanged meanwhile).
-fn unwiped_blocks<R>(key: &[u8], plaintext: &[u8], f: impl FnOnce() -> R) -> u64 {
-    NEEDLES.with(|n| {
-        n.set([
-            (key.as_ptr(), key.len()),
-            (plaintext.as_ptr(), plaintext.len()),
-        ])
-    });
-    let before = HITS.with(Cell::get);
-    drop(black_box(f()));
-    let after = HITS.with(Cell::get);
-    NEEDLES.with(|n| n.set([(std::ptr::null(), 0); 2]));
-    after - before
-}
+#[path = "support/inspecting_alloc.rs"]
+mod inspecting_alloc;
+use inspecting_alloc::unwiped_blocks;
 
 fn pattern(len: usize, salt: u8) -> Vec<u8> {
     (0..len)
