@@ -114,6 +114,9 @@ b64_canonical_line=$(line_after "$b64_src" 'fn validate_last_block<' 'if block')
 # then branches once on the answer (decrypt, or Forged): the outcome.
 aead_src=$(dep_dir chacha20poly1305)/src/cipher.rs
 aead_line=$(line_after "$aead_src" 'pub(crate) fn decrypt_inout_detached(' 'if self.mac.verify(tag).is_ok() {')
+# Keyring::open turns that answer into Forged or the plaintext; depending on
+# inlining the branch is charged to its own line (the same public answer).
+open_line=$(line_after src/account/seal/keyring.rs '.decrypt_inout_detached(&nonce, &ad, body.as_mut_slice().into(), &tag)' '.map_err(|_| OpenError::Forged)?;')
 # account::login picks the kind of code by the input's shape before it
 # looks at a secret: Code::parse answers whether the input is a code of
 # the app's length, and of the sent code's (the same parse_line). Then it
@@ -239,7 +242,13 @@ EOF
    seal-outcome: the AEAD returns the plaintext or an error (Forged) after comparing the Poly1305 tag with subtle, line $aead_line of $aead_src
    Memcheck:Cond
    src:*cipher.rs:$aead_line
-   fun:*decrypt_inout_detached*
+   ...
+   fun:*seal*Keyring*open*
+}
+{
+   seal-answer: Keyring::open maps the AEAD's answer to Forged or the plaintext (the Result combinator inlined at line $open_line of src/account/seal/keyring.rs)
+   Memcheck:Cond
+   src:*core/src/result.rs
    fun:*seal*Keyring*open*
 }
 {
