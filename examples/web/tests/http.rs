@@ -210,25 +210,12 @@ fn a_throttled_second_step_says_retry_after_and_no_secret_is_logged() {
     let s = Service::start(&[]);
     let mut ana = Client::default();
     let email = [("email", "ana@example.com"), ("password", PASSWORD)];
-    assert_eq!(ana.submit(s.port, "/signup", "/signup", &email).status, 303);
-    let enrol = ana.get(s.port, "/enrol/totp");
-    let secret_text = between(&enrol.body, "id=\"secret\">", "<")
-        .expect("the secret as text")
-        .replace(' ', "");
-    let secret = Secret::from_base32(&secret_text).expect("base32");
-    let now = UnixTime::try_from(SystemTime::now()).expect("now");
-    let first = Totp::default()
-        .generate(&secret, now)
-        .expect("code")
-        .to_string();
-    let token = enrol.csrf();
-    let r = ana.send(
-        s.port,
-        "POST",
-        "/enrol/totp",
-        &[("csrf", &token), ("code", &first)],
-    );
-    assert_eq!(r.status, 200, "confirmed");
+    let Enrolment {
+        secret_text,
+        first,
+        confirmed: r,
+        ..
+    } = enrol(&s, &mut ana, "ana@example.com");
     let backup = between(&r.body, "<li class=\"code\">", "<").expect("backup codes shown");
     ana.submit(s.port, "/account", "/signout", &[]);
     assert_eq!(
@@ -277,36 +264,52 @@ fn a_throttled_second_step_says_retry_after_and_no_secret_is_logged() {
     }
 }
 
-/// Signs `email` up and enrols an authenticator app; returns the secret.
-fn enrolled(s: &Service, client: &mut Client, email: &str) -> Secret {
+/// An enrolled authenticator app: its secret (and as the page showed it),
+/// the code that confirmed it and the page that confirmed it.
+struct Enrolment {
+    secret: Secret,
+    secret_text: String,
+    first: String,
+    confirmed: Response,
+}
+
+/// Signs `email` up and enrols an authenticator app from the secret the
+/// enrolment page shows as text.
+fn enrol(s: &Service, client: &mut Client, email: &str) -> Enrolment {
     let form = [("email", email), ("password", PASSWORD)];
     assert_eq!(
         client.submit(s.port, "/signup", "/signup", &form).status,
         303
     );
     let enrol = client.get(s.port, "/enrol/totp");
-    let text = between(&enrol.body, "id=\"secret\">", "<")
+    let secret_text = between(&enrol.body, "id=\"secret\">", "<")
         .expect("the secret as text")
         .replace(' ', "");
-    let secret = Secret::from_base32(&text).expect("base32");
+    let secret = Secret::from_base32(&secret_text).expect("base32");
     let now = UnixTime::try_from(SystemTime::now()).expect("now");
-    let code = Totp::default()
+    let first = Totp::default()
         .generate(&secret, now)
         .expect("code")
         .to_string();
     let token = enrol.csrf();
-    assert_eq!(
-        client
-            .send(
-                s.port,
-                "POST",
-                "/enrol/totp",
-                &[("csrf", &token), ("code", &code)]
-            )
-            .status,
-        200
+    let confirmed = client.send(
+        s.port,
+        "POST",
+        "/enrol/totp",
+        &[("csrf", &token), ("code", &first)],
     );
-    secret
+    assert_eq!(confirmed.status, 200, "confirmed");
+    Enrolment {
+        secret,
+        secret_text,
+        first,
+        confirmed,
+    }
+}
+
+/// Signs `email` up and enrols an authenticator app; returns the secret.
+fn enrolled(s: &Service, client: &mut Client, email: &str) -> Secret {
+    enrol(s, client, email).secret
 }
 
 /// The time-sync diagnostic is an attempt: each code of an unconfirmed
